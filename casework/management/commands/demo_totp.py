@@ -1,0 +1,25 @@
+"""Print the current TOTP code of a demo account (demo installations only)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django_otp.oath import totp
+
+from casework import demo
+
+
+class Command(BaseCommand):
+    help = "Print the current six-digit code for a demo staff account."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+
+    def handle(self, *args, username: str, **options):
+        known = {row[0] for row in demo.DEMO_STAFF}
+        if username not in known:
+            raise CommandError("Not a demo account.")
+        if not get_user_model().objects.filter(username=username).exists():
+            raise CommandError("Run seed_demo first.")
+        code = totp(demo.demo_totp_secret(username))
+        self.stdout.write(f"{code:06d}")

@@ -1,0 +1,68 @@
+"""Fill an empty installation with a believable demo. Safe to run again.
+
+Core data comes from casework; other apps add theirs through an optional
+``seed_demo(stdout)`` method on their AppConfig, so casework imports none of them.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from casework import demo
+from casework.models import Governorate, Unit
+from casework.services import staff_account_upsert
+
+
+class Command(BaseCommand):
+    help = "Create demo governorates, units, staff (with TOTP) and, where apps provide them, demo data."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--quiet-logins", action="store_true", help="Do not print the demo logins."
+        )
+
+    def handle(self, *args, **options):
+        demo.seed_reference_data()
+        units = {unit.kind: unit for unit in Unit.objects.all()}
+        governorates = {g.code: g for g in Governorate.objects.all()}
+        rows = []
+        for username, first_name, role, sex, unit_kind, gov_codes in demo.DEMO_STAFF:
+            profile = staff_account_upsert(
+                username=username,
+                first_name=first_name,
+                role=role,
+                sex=sex,
+                unit=units.get(unit_kind) if unit_kind else None,
+                governorates=[governorates[code] for code in gov_codes],
+                password=demo.DEMO_PASSWORD,
+            )
+            TOTPDevice.objects.update_or_create(
+                user=profile.user,
+                name="demo",
+                defaults={"key": demo.demo_totp_secret(username).hex(), "confirmed": True},
+            )
+            rows.append(
+                (
+                    username,
+                    profile.get_role_display(),
+                    profile.get_sex_display(),
+                    demo.demo_totp_base32(username),
+                )
+            )
+
+        for config in apps.get_app_configs():
+            seeder = getattr(config, "seed_demo", None)
+            if callable(seeder):
+                seeder(self.stdout)
+
+        if not options["quiet_logins"]:
+            self.stdout.write("")
+            self.stdout.write(f"Demo staff logins (password for all: {demo.DEMO_PASSWORD})")
+            self.stdout.write("username              role            sex     TOTP secret (base32)")
+            for username, role, sex, secret in rows:
+                self.stdout.write(f"{username:<21} {role:<15} {sex:<7} {secret}")
+            self.stdout.write(
+                "Add a secret to any authenticator app, or: python manage.py demo_totp <username>"
+            )

@@ -1,0 +1,500 @@
+"""The domain core: who works cases, the cases themselves, and what hangs off them.
+
+Victim data never sits in a plain column: every field that can identify a
+person or tell their story is ciphertext (``*_enc``), encrypted by
+``casework.crypto`` with the case's own data key and bound to the case and field.
+Nothing here renders victim data in ``__str__``: admin logs, delete pages and
+error reports show only the reference.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class Governorate(models.Model):
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("governorate")
+        verbose_name_plural = _("governorates")
+
+    def __str__(self) -> str:
+        return self.name or self.code
+
+
+class Unit(models.Model):
+    """A police body that takes cases. Routing picks one by ``kind``."""
+
+    class Kind(models.TextChoices):
+        COMMUNITY_POLICE = "community_police", _("Community Police")
+        NATIONAL_SECURITY = "national_security", _("National Security Service")
+        FAMILY_PROTECTION = "family_protection", _("Family Protection")
+
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    hotline = models.CharField(_("hotline"), max_length=16, blank=True)
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    def __str__(self) -> str:
+        return self.name or self.get_kind_display()
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", pgettext_lazy("sex", "Female")
+    MALE = "male", pgettext_lazy("sex", "Male")
+
+
+class StaffProfile(models.Model):
+    """What the console needs to know about a staff member to apply the rules."""
+
+    class Role(models.TextChoices):
+        OFFICER = "officer", _("Officer")
+        SUPERVISOR = "supervisor", _("Supervisor")
+        OUTREACH = "outreach", _("Outreach staff")
+        ADMINISTRATOR = "administrator", _("Administrator")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="staff_profile",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices)
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("unit"),
+    )
+    governorates = models.ManyToManyField(
+        Governorate,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("governorates"),
+        help_text=_("Officers work one governorate; supervisors may cover several."),
+    )
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()} ({self.get_role_display()})"
+
+    @property
+    def is_female(self) -> bool:
+        return self.sex == Sex.FEMALE
+
+
+class Category(models.Model):
+    """What happened. ``code`` is what rules key on; ``name`` is translated content."""
+
+    FAMILY_VIOLENCE = "family_violence"
+    INTIMATE_IMAGES = "intimate_images"
+    FABRICATED_IMAGES = "fabricated_images"
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=160)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    involves_intimate_images = models.BooleanField(_("involves intimate images"), default=False)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name or self.code
+
+
+class Platform(models.TextChoices):
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    FACEBOOK = "facebook", _("Facebook / Messenger")
+    INSTAGRAM = "instagram", _("Instagram")
+    TELEGRAM = "telegram", _("Telegram")
+    TIKTOK = "tiktok", _("TikTok")
+    SNAPCHAT = "snapchat", _("Snapchat")
+    PHONE = "phone", _("Phone call or SMS")
+    OTHER = "other", _("Other")
+
+
+class Case(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", pgettext_lazy("case status", "New")
+        TRIAGED = "triaged", pgettext_lazy("case status", "Triaged")
+        ASSIGNED = "assigned", pgettext_lazy("case status", "Assigned")
+        IN_CONTACT = "in_contact", pgettext_lazy("case status", "In contact")
+        ACCOUNTS_SECURED = "accounts_secured", pgettext_lazy("case status", "Accounts secured")
+        SUSPECT_IDENTIFIED = (
+            "suspect_identified",
+            pgettext_lazy("case status", "Suspect identified"),
+        )
+        REFERRED_TO_COURT = "referred_to_court", pgettext_lazy("case status", "Referred to court")
+        RESOLVED = "resolved", pgettext_lazy("case status", "Resolved")
+        CLOSED = "closed", pgettext_lazy("case status", "Closed")
+        WITHDRAWN = "withdrawn", pgettext_lazy("case status", "Withdrawn")
+
+    class Priority(models.TextChoices):
+        URGENT = "urgent", pgettext_lazy("priority", "Urgent")
+        HIGH = "high", pgettext_lazy("priority", "High")
+        NORMAL = "normal", pgettext_lazy("priority", "Normal")
+
+    class AssignmentState(models.TextChoices):
+        UNASSIGNED = "unassigned", _("Not yet assigned")
+        ASSIGNED = "assigned", _("Assigned")
+        AWAITING_OFFICER = "awaiting_officer", _("Awaiting officer")
+        AWAITING_FEMALE_OFFICER = "awaiting_female_officer", _("Awaiting female officer")
+
+    class KnowsBlackmailer(models.TextChoices):
+        YES = "yes", _("Yes, I know who it is")
+        NO = "no", _("No, I do not know who it is")
+        UNSURE = "unsure", _("I am not sure")
+
+    class ContactMethod(models.TextChoices):
+        MESSAGES_ONLY = "messages_only", _("Only through messages on Sanad")
+        PHONE = "phone", _("By phone, at a safe number and time")
+
+    # The uuid binds every ciphertext of the case (associated data), and is
+    # chosen before filing so a draft's evidence is encrypted for its case.
+    uuid = models.UUIDField(_("internal id"), default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(_("reference"), max_length=16, unique=True, editable=False)
+    filed_at = models.DateTimeField(_("filed at"), default=timezone.now, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=24, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    priority = models.CharField(
+        _("priority"),
+        max_length=8,
+        choices=Priority.choices,
+        default=Priority.NORMAL,
+        db_index=True,
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="cases", verbose_name=_("unit")
+    )
+    governorate = models.ForeignKey(
+        Governorate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("governorate"),
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("category")
+    )
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices, blank=True)
+    knows_blackmailer = models.CharField(
+        _("knows the blackmailer"), max_length=8, choices=KnowsBlackmailer.choices, blank=True
+    )
+    threat_deadline = models.DateTimeField(_("threat deadline"), null=True, blank=True)
+    money_demanded = models.BooleanField(_("money demanded"), default=False)
+    money_paid = models.BooleanField(_("money paid"), default=False)
+    is_minor = models.BooleanField(_("under 18"), default=False)
+    self_harm_risk = models.BooleanField(_("risk of self-harm"), default=False)
+    device_shared = models.BooleanField(_("device shared or watched"), default=False)
+    contact_method = models.CharField(
+        _("contact method"),
+        max_length=16,
+        choices=ContactMethod.choices,
+        default=ContactMethod.MESSAGES_ONLY,
+    )
+    wants_female_officer = models.BooleanField(_("asked for a female officer"), default=False)
+    is_anonymous = models.BooleanField(_("anonymous"), default=True)
+
+    assignment_state = models.CharField(
+        _("assignment"),
+        max_length=24,
+        choices=AssignmentState.choices,
+        default=AssignmentState.UNASSIGNED,
+        db_index=True,
+    )
+    assigned_officer = models.ForeignKey(
+        StaffProfile,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        verbose_name=_("assigned officer"),
+    )
+    first_contact_due_at = models.DateTimeField(_("first contact due"), db_index=True)
+    first_contact_at = models.DateTimeField(_("first contact"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    # Envelope encryption: the case's data key, wrapped by a key-encryption key.
+    wrapped_key = models.BinaryField(editable=False)
+    # Ciphertext (casework.crypto); JSON inside for the structured ones.
+    identity_enc = models.BinaryField(_("identity (encrypted)"), null=True, editable=False)
+    narrative_enc = models.BinaryField(_("narrative (encrypted)"), null=True, editable=False)
+    threat_enc = models.BinaryField(_("threat details (encrypted)"), null=True, editable=False)
+    external_refs_enc = models.BinaryField(
+        _("StopNCII / Take It Down numbers (encrypted)"), null=True, editable=False
+    )
+
+    class Meta:
+        ordering = ["-filed_at"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["unit", "governorate", "status"], name="case_scope_idx"),
+            models.Index(fields=["governorate", "filed_at"], name="case_intake_idx"),
+        ]
+
+    def __str__(self) -> str:
+        # Only the reference: this string lands in admin logs and delete pages.
+        return self.reference
+
+    def save(self, *args, **kwargs) -> None:
+        officer = self.assigned_officer
+        if self.wants_female_officer and officer is not None and not officer.is_female:
+            raise ValidationError(
+                _("This case may only be assigned to a female officer."),
+                code="female_officer_required",
+            )
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        # The female-officer rule, guarded at the model too so even a direct
+        # save through a form cannot break it (services are the main door).
+        officer = self.assigned_officer
+        if self.wants_female_officer and officer is not None and not officer.is_female:
+            raise ValidationError(
+                {"assigned_officer": _("This case may only be assigned to a female officer.")},
+                code="female_officer_required",
+            )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in {
+            self.Status.RESOLVED,
+            self.Status.CLOSED,
+            self.Status.WITHDRAWN,
+        }
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.first_contact_at is None
+            and self.is_open
+            and self.first_contact_due_at < timezone.now()
+        )
+
+
+class SuspectIdentifier(models.Model):
+    """Something that points at the blackmailer: a phone, a handle, a profile link."""
+
+    class Kind(models.TextChoices):
+        PHONE = "phone", _("Phone number")
+        HANDLE = "handle", _("Username or handle")
+        URL = "url", _("Profile link")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="suspect_identifiers")
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    value_enc = models.BinaryField(editable=False)
+    # Keyed hash (HMAC) of the normalised value: links cases without decryption.
+    fingerprint = models.CharField(max_length=64, db_index=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("suspect identifier")
+        verbose_name_plural = _("suspect identifiers")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+
+class Evidence(models.Model):
+    """An encrypted file. ``owner_uuid`` is the case uuid, known before filing."""
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", _("Image")
+        VIDEO = "video", _("Video")
+        PDF = "pdf", _("PDF document")
+        TEXT = "text", _("Chat export (text)")
+        ARCHIVE = "archive", _("Chat export (zip)")
+
+    class Source(models.TextChoices):
+        VICTIM = "victim", _("Victim")
+        OFFICER = "officer", _("Officer")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner_uuid = models.UUIDField(db_index=True, editable=False)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+    )
+    storage_name = models.CharField(max_length=128, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    content_type = models.CharField(_("content type"), max_length=64)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256 of the original"), max_length=64)
+    filename_enc = models.BinaryField(null=True, editable=False)
+    preview_enc = models.BinaryField(null=True, editable=False)
+    is_intimate = models.BooleanField(_("may be intimate"), default=True)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.VICTIM)
+    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def __str__(self) -> str:
+        return _("Evidence %(number)s") % {"number": self.pk}
+
+
+class Message(models.Model):
+    class Sender(models.TextChoices):
+        VICTIM = "victim", _("Victim")
+        OFFICER = "officer", _("Officer")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    sender = models.CharField(max_length=8, choices=Sender.choices)
+    officer = models.ForeignKey(
+        StaffProfile, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    body_enc = models.BinaryField(editable=False)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+
+    def __str__(self) -> str:
+        return _("Message %(number)s") % {"number": self.pk}
+
+
+class ReporterCredential(models.Model):
+    """The slow hash of the victim's passphrase. The passphrase itself is never stored."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="credential")
+    passphrase_hash = models.CharField(max_length=255)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"credential #{self.pk}"
+
+
+class FollowUpLockout(models.Model):
+    """A record, for staff, that guessing locked a reference or a client out.
+
+    Deliberately holds no client address: ``client_fingerprint`` is a keyed hash
+    that changes with the fingerprint key and cannot be turned back into an IP.
+    """
+
+    class Scope(models.TextChoices):
+        REFERENCE = "reference", _("Case reference")
+        CLIENT = "client", _("Client")
+
+    scope = models.CharField(max_length=16, choices=Scope.choices)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    client_fingerprint = models.CharField(max_length=16, blank=True)
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+    until = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        verbose_name = _("follow-up lockout")
+        verbose_name_plural = _("follow-up lockouts")
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class AuditEvent(models.Model):
+    """Append-only, hash-chained record of everything done to or with a case.
+
+    Written only by ``casework.audit.audit_record`` inside services. Each event
+    carries the hash of the previous one, so editing or deleting any event
+    breaks the chain from that point (``manage.py verify_audit``).
+    """
+
+    class Action(models.TextChoices):
+        CASE_FILED = "casework.case.filed", _("Case filed")
+        CASE_VIEWED = "casework.case.viewed", _("Case viewed")
+        CASE_REVEALED = "casework.case.revealed", _("Case details revealed")
+        CASE_ASSIGNED = "casework.case.assigned", _("Case assigned")
+        CASE_ASSIGN_REFUSED = "casework.case.assign_refused", _("Assignment refused")
+        CASE_AWAITING = "casework.case.awaiting_officer", _("Case awaiting officer")
+        CASE_STATUS_CHANGED = "casework.case.status_changed", _("Status changed")
+        CASE_WITHDRAWN = "casework.case.withdrawn", _("Report withdrawn")
+        CASE_NOTE_ADDED = "casework.case.note_added", _("Note added")
+        CASE_EXPORTED = "casework.case.exported", _("Export")
+        EVIDENCE_ADDED = "casework.evidence.added", _("Evidence added")
+        EVIDENCE_OPENED = "casework.evidence.opened", _("Evidence opened")
+        MESSAGE_SENT = "casework.message.sent", _("Message sent")
+        FOLLOWUP_LOGIN = "reporting.followup.login", _("Victim follow-up login")
+        FOLLOWUP_LOCKOUT = "reporting.followup.lockout", _("Follow-up lockout")
+        STAFF_LOGIN = "casework.staff.login", _("Staff login")
+        STAFF_LOCKOUT = "casework.staff.lockout", _("Staff lockout")
+        KEYS_ROTATED = "casework.keys.rotated", _("Keys rotated")
+
+    sequence = models.PositiveBigIntegerField(unique=True, editable=False)
+    occurred_at = models.DateTimeField(default=timezone.now, editable=False)
+    action = models.CharField(max_length=64, choices=Action.choices, editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    actor_label = models.CharField(max_length=32, blank=True, editable=False)
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+        editable=False,
+    )
+    details = models.JSONField(default=dict, blank=True, editable=False)
+    previous_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["sequence"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action}"
+
+
+class AuditChainHead(models.Model):
+    """One row, locked by every append, so concurrent appends cannot fork the chain."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    sequence = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"audit head #{self.sequence}"

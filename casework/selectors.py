@@ -1,0 +1,1 @@
+"""Reads that carry a rule (who may see what)."""

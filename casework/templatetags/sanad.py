@@ -1,0 +1,33 @@
+"""Template helpers shared by the public site and the console."""
+
+from __future__ import annotations
+
+from django import template
+from django.conf import settings
+from django.urls import translate_url
+from django.utils.translation import get_language_info
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context) -> list[dict]:
+    """The current page in every language, as plain links (no JS, no cookie).
+
+    The query string is dropped on purpose: it can carry what the user typed.
+    """
+    request = context["request"]
+    current = context.get("LANGUAGE_CODE")
+    links = []
+    for code, _name in settings.LANGUAGES:
+        info = get_language_info(code)
+        links.append(
+            {
+                "code": code,
+                "name": info["name_local"],
+                "url": translate_url(request.path, code),
+                "current": code == current,
+                "bidi": info["bidi"],
+            }
+        )
+    return links

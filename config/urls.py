@@ -1,0 +1,17 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path
+
+from config import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+]
+
+urlpatterns += i18n_patterns(
+    path("console/", include("casework.console_urls")),
+    path("", include("reporting.urls")),
+    prefix_default_language=True,
+)
+
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"

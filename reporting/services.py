@@ -1,0 +1,1 @@
+"""Public-side writes: drafts of a report, the follow-up session."""

@@ -1,0 +1,50 @@
+"""Shared fixtures: named personas so tests read like a story."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(request):
+    # Throttle counters live in the cache; one test's guesses must not leak
+    # into the next. The database cache needs the database, so only tests that
+    # have it can (and need to) clear it.
+    uses_db = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+        "client",
+        "admin_client",
+    } & set(request.fixturenames)
+    if not uses_db:
+        yield
+        return
+    request.getfixturevalue("db") if "transactional_db" not in request.fixturenames else None
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _evidence_dir(settings, tmp_path):
+    location = tmp_path / "evidence"
+    location.mkdir()
+    settings.MEDIA_ROOT = location
+    for alias in ("default", "evidence"):
+        options = settings.STORAGES[alias].get("OPTIONS", {})
+        if "location" in options:
+            storages = dict(settings.STORAGES)
+            storages[alias] = {
+                **settings.STORAGES[alias],
+                "OPTIONS": {**options, "location": location},
+            }
+            settings.STORAGES = storages
+    return location
+
+
+@pytest.fixture
+def reference_data(db):
+    from casework.demo import seed_reference_data
+
+    seed_reference_data()

@@ -1,0 +1,35 @@
+"""Test run: production settings with test secrets, nothing else changed.
+
+Only environment defaults are set here, so the suite exercises config.settings
+as production reads it. A real environment variable always wins.
+"""
+
+import os
+
+os.environ.setdefault(
+    "SANAD_SECRET_KEY", "test-secret-key-" + "x9Kq2vLm8Pz4Rt7Wb1Nc6Yd3Hf5Js0Ga" * 2
+)
+os.environ.setdefault("SANAD_KEYS", "test1:dGVzdC1rZXktb25lLWZvci1zYW5hZC10ZXN0cy0zMmI=")
+os.environ.setdefault("SANAD_FINGERPRINT_KEY", "test-fingerprint-key")
+os.environ.setdefault("SANAD_STATIC_STORAGE", "plain")
+os.environ.setdefault("SANAD_SSL_REDIRECT", "0")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("SANAD_EVIDENCE_DIR", "/tmp/sanad-test-evidence")
+
+from config.settings import *  # noqa: E402, F403
+from config.settings import BASE_DIR  # noqa: E402, F401
+
+# Staff passwords are not what is under test; victims' passphrases keep their
+# own hasher (casework.passphrases) with its production parameters.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S303
+
+# No collectstatic in the test run: serve from the finders, as in development.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
+
+# Each xdist worker gets its own Redis database: tests clear the cache, and one
+# worker's clear must not wipe another's throttle counters mid-test.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
+    _base = CACHES["default"]["LOCATION"].rsplit("/", 1)[0]  # noqa: F405
+    CACHES["default"]["LOCATION"] = f"{_base}/{8 + int(_worker.removeprefix('gw'))}"  # noqa: F405
