@@ -145,7 +145,11 @@ def _field_ad(owner: uuid.UUID, field: str) -> bytes:
 
 def field_encrypt(data_key: bytes, plaintext: bytes, *, owner: uuid.UUID, field: str) -> bytes:
     nonce = os.urandom(NONCE_BYTES)
-    return bytes([FORMAT_VERSION]) + nonce + AESGCM(data_key).encrypt(nonce, plaintext, _field_ad(owner, field))
+    return (
+        bytes([FORMAT_VERSION])
+        + nonce
+        + AESGCM(data_key).encrypt(nonce, plaintext, _field_ad(owner, field))
+    )
 
 
 def field_decrypt(data_key: bytes, blob: bytes, *, owner: uuid.UUID, field: str) -> bytes:
@@ -162,7 +166,9 @@ def field_decrypt(data_key: bytes, blob: bytes, *, owner: uuid.UUID, field: str)
 class Sealer:
     """Encrypt and decrypt the fields of one owner (a case, or a draft that becomes one)."""
 
-    def __init__(self, *, owner: uuid.UUID, wrapped_key: bytes | None = None, data_key: bytes | None = None):
+    def __init__(
+        self, *, owner: uuid.UUID, wrapped_key: bytes | None = None, data_key: bytes | None = None
+    ):
         self.owner = owner
         if data_key is None:
             if wrapped_key is None:
@@ -233,7 +239,9 @@ class StreamEncryptor:
     def _seal(self, plain: bytes, last: bool) -> bytes:
         if self._index >= 2**32 - 1:
             raise ValueError("file too large for one stream")
-        sealed = self._aead.encrypt(_chunk_nonce(self._prefix, self._index, last), plain, self.header)
+        sealed = self._aead.encrypt(
+            _chunk_nonce(self._prefix, self._index, last), plain, self.header
+        )
         self._index += 1
         return sealed
 

@@ -47,17 +47,25 @@ def test_key_rotation__old_data_readable_then_rewrapped_readable_with_new_key_al
     blob = sealer.seal_text("narrative", "secret story")
 
     settings.SANAD_KEYS = f"{KEY_B},{KEY_A}"  # B is newest; A still unwraps
-    assert crypto.Sealer(owner=owner, wrapped_key=wrapped).open_text("narrative", blob) == "secret story"
+    assert (
+        crypto.Sealer(owner=owner, wrapped_key=wrapped).open_text("narrative", blob)
+        == "secret story"
+    )
     rewrapped = crypto.data_key_rewrap(wrapped, owner=owner)
     assert crypto.wrapped_key_id(rewrapped) == "b"
 
     settings.SANAD_KEYS = KEY_B  # A retired
-    assert crypto.Sealer(owner=owner, wrapped_key=rewrapped).open_text("narrative", blob) == "secret story"
+    assert (
+        crypto.Sealer(owner=owner, wrapped_key=rewrapped).open_text("narrative", blob)
+        == "secret story"
+    )
     with pytest.raises(crypto.DecryptionError):
         crypto.Sealer(owner=owner, wrapped_key=wrapped)
 
 
-@pytest.mark.parametrize("size", [0, 1, crypto.STREAM_CHUNK - 1, crypto.STREAM_CHUNK, crypto.STREAM_CHUNK * 3 + 17])
+@pytest.mark.parametrize(
+    "size", [0, 1, crypto.STREAM_CHUNK - 1, crypto.STREAM_CHUNK, crypto.STREAM_CHUNK * 3 + 17]
+)
 def test_stream__round_trips_any_size(size):
     owner, file_id = uuid.uuid4(), uuid.uuid4()
     sealer, _ = crypto.Sealer.new(owner=owner)

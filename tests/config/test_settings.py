@@ -45,7 +45,11 @@ def test_settings__refuse_production_without_encryption_keys():
 
 def test_settings__debug_is_off_by_default():
     result = _manage(
-        "shell", "--no-imports", "-c", "from django.conf import settings; print(settings.DEBUG)", env=PRODUCTION_ENV
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.DEBUG)",
+        env=PRODUCTION_ENV,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "False"
