@@ -245,6 +245,8 @@ class Case(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     # Envelope encryption: the case's data key, wrapped by a key-encryption key.
+    # rotate_keys re-wraps every model that names its owner field like this.
+    wrapped_key_owner_field = "uuid"
     wrapped_key = models.BinaryField(editable=False)
     # Ciphertext (casework.crypto); JSON inside for the structured ones.
     identity_enc = models.BinaryField(_("identity (encrypted)"), null=True, editable=False)
