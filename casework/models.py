@@ -500,3 +500,17 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit head #{self.sequence}"
+
+
+class ThrottleCounter(models.Model):
+    """Attempts counted in the shared database, so limits hold across every
+    gunicorn worker and app server. ``key`` is always a keyed hash: no case
+    reference or client address is stored here."""
+
+    key = models.CharField(max_length=80, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField(default=timezone.now)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.key[:12]

@@ -265,6 +265,14 @@ SANAD_FOLLOWUP_MAX_FAILURES = env_int("SANAD_FOLLOWUP_MAX_FAILURES", 5)
 SANAD_FOLLOWUP_LOCKOUT_SECONDS = env_int("SANAD_FOLLOWUP_LOCKOUT_SECONDS", 15 * 60)
 SANAD_FOLLOWUP_CLIENT_MAX_FAILURES = env_int("SANAD_FOLLOWUP_CLIENT_MAX_FAILURES", 20)
 SANAD_FOLLOWUP_IDLE_SECONDS = env_int("SANAD_FOLLOWUP_IDLE_SECONDS", 15 * 60)
+# Argon2id for victims' passphrases (argon2-cffi): ~60 ms per check on the
+# project's hardware. Checks are throttled BEFORE hashing (see reporting.services).
+SANAD_PASSPHRASE_ARGON2 = {
+    "time_cost": env_int("SANAD_ARGON2_TIME_COST", 3),
+    "memory_cost": env_int("SANAD_ARGON2_MEMORY_KIB", 64 * 1024),
+    "parallelism": env_int("SANAD_ARGON2_PARALLELISM", 2),
+}
+SANAD_DRAFT_MAX_AGE_SECONDS = env_int("SANAD_DRAFT_MAX_AGE_SECONDS", 6 * 3600)
 SANAD_QUICK_EXIT_URL = os.environ.get(
     "SANAD_QUICK_EXIT_URL", "https://www.google.com/search?q=weather"
 )

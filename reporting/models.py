@@ -1,0 +1,57 @@
+"""The public side's own state: drafts of reports, and advice pages."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportDraft(models.Model):
+    """A report being written, step by step, on the server.
+
+    ``uuid`` becomes the case's uuid at filing, so everything written here,
+    answers and evidence alike, is already encrypted for that case. Answers are
+    one encrypted JSON document; nothing readable sits in this table.
+    """
+
+    wrapped_key_owner_field = "uuid"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    wrapped_key = models.BinaryField(editable=False)
+    answers_enc = models.BinaryField(null=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("report draft")
+        verbose_name_plural = _("report drafts")
+
+    def __str__(self) -> str:
+        return f"draft #{self.pk}"
+
+
+class AdvicePage(models.Model):
+    """Safety advice for victims, edited in the console and translated."""
+
+    slug = models.SlugField(_("address"), max_length=60, unique=True)
+    title = models.CharField(_("title"), max_length=160)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    body = models.TextField(
+        _("text"),
+        help_text=_(
+            "Plain text. Separate paragraphs with an empty line; start a line with - for a list."
+        ),
+    )
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_published = models.BooleanField(_("published"), default=True)
+
+    class Meta:
+        ordering = ["sort_order", "slug"]
+        verbose_name = _("advice page")
+        verbose_name_plural = _("advice pages")
+
+    def __str__(self) -> str:
+        return self.title or self.slug

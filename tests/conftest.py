@@ -48,3 +48,30 @@ def reference_data(db):
     from casework.demo import seed_reference_data
 
     seed_reference_data()
+
+
+@pytest.fixture
+def file_report(reference_data):
+    """File a report through the one service every entry point uses."""
+    import uuid
+
+    from casework.crypto import Sealer
+    from casework.services import ReportAnswers, report_file
+
+    def _file(**overrides):
+        answers = ReportAnswers(
+            **{
+                "category_code": "intimate_images",
+                "platform": "instagram",
+                "narrative": "He says he will send the photos to my brother",
+                "knows_blackmailer": "no",
+                "suspect_identifiers": ["@bad.actor.77"],
+                "governorate_code": "baghdad",
+                **overrides,
+            }
+        )
+        owner = uuid.uuid4()
+        _sealer, wrapped = Sealer.new(owner=owner)
+        return report_file(owner_uuid=owner, wrapped_key=wrapped, answers=answers)
+
+    return _file

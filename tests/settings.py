@@ -33,3 +33,8 @@ _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
     _base = CACHES["default"]["LOCATION"].rsplit("/", 1)[0]  # noqa: F405
     CACHES["default"]["LOCATION"] = f"{_base}/{8 + int(_worker.removeprefix('gw'))}"  # noqa: F405
+
+# A file, not memory, for SQLite test databases: tests that fork worker
+# processes (throttling across gunicorn workers) must see the same database.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": f"/tmp/sanad-test-{os.getpid()}.sqlite3"}  # noqa: F405, S108

@@ -31,3 +31,25 @@ def language_links(context) -> list[dict]:
             }
         )
     return links
+
+
+@register.filter
+def advice_text(value: str):
+    """Plain text to safe HTML: blank-line paragraphs, "- " lines as a list.
+
+    Everything is escaped first; editors cannot inject markup.
+    """
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    blocks = []
+    for block in (value or "").replace("\r\n", "\n").split("\n\n"):
+        lines = [line.strip() for line in block.split("\n") if line.strip()]
+        if not lines:
+            continue
+        if all(line.startswith("- ") for line in lines):
+            items = "".join(f"<li>{escape(line[2:])}</li>" for line in lines)
+            blocks.append(f"<ul>{items}</ul>")
+        else:
+            blocks.append("<p>" + "<br>".join(escape(line) for line in lines) + "</p>")
+    return mark_safe("\n".join(blocks))  # noqa: S308 - built from escaped text only

@@ -1,0 +1,99 @@
+"""Counting attempts in the database: atomic under concurrency, shared by all workers.
+
+Row locks (SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions
+serialise writers) make each hit a read-modify-write that cannot interleave.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from casework.crypto import fingerprint
+from casework.models import ThrottleCounter
+
+
+def throttle_key(purpose: str, value: str) -> str:
+    return f"{purpose}:{fingerprint(f'throttle/{purpose}/{value}')[:40]}"
+
+
+@dataclass(frozen=True)
+class ThrottleState:
+    count: int
+    locked_until: dt.datetime | None
+    just_locked: bool = False
+
+    @property
+    def locked(self) -> bool:
+        return self.locked_until is not None and self.locked_until > timezone.now()
+
+
+def _locked_row(key: str) -> ThrottleCounter:
+    try:
+        return ThrottleCounter.objects.select_for_update().get(key=key)
+    except ThrottleCounter.DoesNotExist:
+        try:
+            with transaction.atomic():
+                return ThrottleCounter.objects.create(key=key)
+        except IntegrityError:
+            return ThrottleCounter.objects.select_for_update().get(key=key)
+
+
+def throttle_state(key: str) -> ThrottleState:
+    row = ThrottleCounter.objects.filter(key=key).values("count", "locked_until").first()
+    if row is None:
+        return ThrottleState(0, None)
+    return ThrottleState(row["count"], row["locked_until"])
+
+
+@transaction.atomic
+def throttle_hit(*, key: str, limit: int, window_seconds: int, lock_seconds: int) -> ThrottleState:
+    """Count one failure; lock the key for ``lock_seconds`` when ``limit`` is reached."""
+    now = timezone.now()
+    row = _locked_row(key)
+    if row.locked_until and row.locked_until <= now:
+        row.locked_until = None
+        row.count = 0
+        row.window_started_at = now
+    if row.window_started_at + dt.timedelta(seconds=window_seconds) <= now:
+        row.count = 0
+        row.window_started_at = now
+    row.count += 1
+    just_locked = False
+    if row.count >= limit and row.locked_until is None:
+        row.locked_until = now + dt.timedelta(seconds=lock_seconds)
+        just_locked = True
+    row.save()
+    return ThrottleState(row.count, row.locked_until, just_locked)
+
+
+@transaction.atomic
+def throttle_consume(*, key: str, limit: int, window_seconds: int) -> bool:
+    """Take one unit of a rate limit; False (and nothing taken) when it is spent."""
+    now = timezone.now()
+    row = _locked_row(key)
+    if row.window_started_at + dt.timedelta(seconds=window_seconds) <= now:
+        row.count = 0
+        row.window_started_at = now
+    if row.count >= limit:
+        return False
+    row.count += 1
+    row.save(update_fields=["count", "window_started_at"])
+    return True
+
+
+def throttle_clear(key: str) -> None:
+    ThrottleCounter.objects.filter(key=key).delete()
+
+
+def throttle_purge_stale(*, older_than: dt.timedelta) -> int:
+    cutoff = timezone.now() - older_than
+    deleted, _ = (
+        ThrottleCounter.objects.filter(window_started_at__lt=cutoff)
+        .exclude(locked_until__gt=timezone.now())
+        .delete()
+    )
+    return deleted
