@@ -171,6 +171,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "console:login"
+OTP_TOTP_ISSUER = "Sanad"
 
 # --- Languages -----------------------------------------------------------
 LANGUAGE_CODE = "ar"

@@ -1,6 +1,7 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
+from casework.console import console_site
 from config import views
 
 urlpatterns = [
@@ -8,7 +9,7 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
-    path("console/", include("casework.console_urls")),
+    path("console/", console_site.urls),
     path("", include("reporting.urls")),
     prefix_default_language=True,
 )
