@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -89,8 +90,22 @@ def cmd_run() -> None:
     run(*manage, "runserver", "--noreload", f"127.0.0.1:{port}", env=env)
 
 
+def ensure_browser_tools() -> None:
+    """axe-core for the browser tests, from the npm lock file (test-only, never served)."""
+    e2e = ROOT / "tests" / "e2e"
+    if (e2e / "node_modules" / "axe-core").exists():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        say("npm not found: accessibility checks in tests/e2e will be skipped")
+        return
+    say("installing axe-core for the browser tests")
+    run(npm, "ci", "--no-audit", "--no-fund", "--silent", "--prefix", e2e)
+
+
 def cmd_test(extra: list[str]) -> None:
     ensure_environment("requirements-dev.lock")
+    ensure_browser_tools()
     args = extra or ["-n", os.environ.get("SANAD_TEST_WORKERS", "2")]
     run(PYTHON, "-m", "pytest", *args)
 
