@@ -3,9 +3,9 @@ no sideways scrolling, quick exit in view, no serious accessibility problem."""
 
 import pytest
 
-pytestmark = pytest.mark.e2e
-
 from tests.e2e.conftest import LANGUAGES, layout_problems, run_axe, save_screenshot
+
+pytestmark = pytest.mark.e2e
 
 PUBLIC_PATHS = [
     ("landing", ""),
