@@ -250,3 +250,159 @@ def seed_reference_data() -> None:
                 "name_ckb": ckb,
             },
         )
+
+
+# --- demo cases --------------------------------------------------------------------
+
+# Follow-up logins printed by seed_demo, so a newcomer can play the victim.
+DEMO_VICTIM_PASSPHRASES = {
+    "baghdad-female": "2468 1357 9753 8642 1029",
+    "karbala-urgent": "5550 1234 8765 4321 0099",
+}
+
+# (key, governorate, category, knows, wants female, extra answers)
+DEMO_LIVE_CASES = [
+    (
+        "baghdad-female",
+        "baghdad",
+        "intimate_images",
+        "yes",
+        True,
+        {
+            "name": "Sara",
+            "platform": "instagram",
+            "contact_method": "messages_only",
+            "narrative": "Someone I met on Instagram says he will send my photos to my family unless I pay 500 dollars.",
+            "suspect_identifiers": ["@dark.rose.iq", "0770 400 1122"],
+            "money_demanded": True,
+            "contact_rules": ["never_through_family", "no_home_visit"],
+        },
+    ),
+    (
+        "karbala-urgent",
+        "karbala",
+        "sexual_demand",
+        "yes",
+        True,
+        {
+            "platform": "snapchat",
+            "is_minor": True,
+            "self_harm_risk": True,
+            "device_shared": True,
+            "narrative": "A boy from my school has a video and wants me to meet him. I am scared.",
+            "suspect_identifiers": ["snapchat.com/add/ali_k_2009"],
+            "contact_rules": ["female_voice_only"],
+        },
+    ),
+    (
+        "baghdad-nss",
+        "baghdad",
+        "fabricated_images",
+        "no",
+        True,
+        {
+            "platform": "telegram",
+            "narrative": "An unknown account made fake pictures of me and sends them to my friends.",
+            "suspect_identifiers": ["@dark.rose.iq", "t.me/fakepics_iq"],
+        },
+    ),
+    (
+        "karbala-money",
+        "karbala",
+        "money_demand",
+        "yes",
+        False,
+        {
+            "name": "Ahmed",
+            "platform": "whatsapp",
+            "contact_method": "phone",
+            "phone": "0781 222 3344",
+            "safe_hours": "After 2 pm",
+            "money_demanded": True,
+            "money_paid": True,
+            "amount_paid": "200,000 IQD by Zain Cash",
+            "narrative": "He has my private chat and keeps asking for more money.",
+            "suspect_identifiers": ["0750 888 9911"],
+        },
+    ),
+    (
+        "erbil-female",
+        "erbil",
+        "hacked_account",
+        "yes",
+        True,
+        {
+            "platform": "facebook",
+            "narrative": "My ex took over my Facebook and threatens to post my photos.",
+            "suspect_identifiers": ["facebook.com/karwan.x"],
+        },
+    ),
+    (
+        "basra-nobody",
+        "basra",
+        "fake_romance",
+        "no",
+        False,
+        {
+            "platform": "tiktok",
+            "narrative": "A fake romance on TikTok, now threats.",
+            "suspect_identifiers": ["@tt_love_99"],
+        },
+    ),
+    (
+        "karbala-nss-female",
+        "karbala",
+        "intimate_images",
+        "no",
+        True,
+        {
+            "platform": "whatsapp",
+            "narrative": "Unknown number sends my photos and asks for more.",
+            "suspect_identifiers": ["+44 7700 900123"],
+        },
+    ),
+    (
+        "baghdad-family",
+        "baghdad",
+        "family_violence",
+        "yes",
+        True,
+        {
+            "narrative": "A relative threatens to share my pictures unless I marry him.",
+            "contact_rules": ["never_through_family"],
+        },
+    ),
+]
+
+
+def seed_demo_cases(stdout) -> list[tuple[str, str, str]]:
+    """File the demo cases through report_file, once. Returns printed logins."""
+    import uuid
+
+    from casework.crypto import Sealer
+    from casework.models import Case
+    from casework.services import ReportAnswers, report_file
+
+    if Case.objects.exists():
+        stdout.write("Demo cases exist already; not adding more.")
+        return []
+    logins = []
+    for key, governorate, category, knows, female, extra in DEMO_LIVE_CASES:
+        answers = ReportAnswers(
+            category_code=category,
+            knows_blackmailer=knows,
+            governorate_code=governorate,
+            wants_female_officer=female,
+            **extra,
+        )
+        owner = uuid.uuid4()
+        _sealer, wrapped = Sealer.new(owner=owner)
+        filed = report_file(
+            owner_uuid=owner,
+            wrapped_key=wrapped,
+            answers=answers,
+            demo_passphrase=DEMO_VICTIM_PASSPHRASES.get(key),
+        )
+        if key in DEMO_VICTIM_PASSPHRASES:
+            logins.append((key, filed.case.reference, filed.passphrase))
+    return logins

@@ -160,7 +160,11 @@ def _unique_reference() -> str:
 
 @transaction.atomic
 def report_file(
-    *, owner_uuid: uuid.UUID, wrapped_key: bytes, answers: ReportAnswers
+    *,
+    owner_uuid: uuid.UUID,
+    wrapped_key: bytes,
+    answers: ReportAnswers,
+    demo_passphrase: str | None = None,
 ) -> FiledReport:
     """Create a case from a victim's answers: the one way a case comes to exist.
 
@@ -168,7 +172,8 @@ def report_file(
     while drafting is already encrypted for this case. Routing, priority and the
     first-contact deadline are decided here, the passphrase is generated and only
     its Argon2id hash kept, the filing is audited, and the case is offered to
-    the auto-assigner.
+    the auto-assigner. ``demo_passphrase`` exists only for seed_demo, so the
+    demo follow-up logins it prints stay the same from run to run.
     """
     now = timezone.now()
     sealer = Sealer(owner=owner_uuid, wrapped_key=wrapped_key)
@@ -235,7 +240,7 @@ def report_file(
             value_enc=sealer.seal_text(f"suspect/{kind}", value),
             fingerprint=fingerprint(f"{kind}:{value}"),
         )
-    passphrase = passphrase_new()
+    passphrase = demo_passphrase or passphrase_new()
     ReporterCredential.objects.create(case=case, passphrase_hash=passphrase_hash(passphrase))
     audit_record(
         action=AuditEvent.Action.CASE_FILED,

@@ -52,6 +52,8 @@ class Command(BaseCommand):
                 )
             )
 
+        victim_logins = demo.seed_demo_cases(self.stdout)
+
         for config in apps.get_app_configs():
             seeder = getattr(config, "seed_demo", None)
             if callable(seeder):
@@ -66,3 +68,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 "Add a secret to any authenticator app, or: python manage.py demo_totp <username>"
             )
+            if victim_logins:
+                self.stdout.write("")
+                self.stdout.write("Demo victim follow-up logins (case number / secret code):")
+                for key, reference, passphrase in victim_logins:
+                    self.stdout.write(f"{key:<21} {reference}  {passphrase}")
