@@ -255,9 +255,9 @@ def seed_reference_data() -> None:
 # --- demo cases --------------------------------------------------------------------
 
 # Follow-up logins printed by seed_demo, so a newcomer can play the victim.
-DEMO_VICTIM_PASSPHRASES = {
-    "baghdad-female": "2468 1357 9753 8642 1029",
-    "karbala-urgent": "5550 1234 8765 4321 0099",
+DEMO_VICTIM_LOGINS = {
+    "baghdad-female": ("SND-DEM0-BAG1", "2468 1357 9753 8642 1029"),
+    "karbala-urgent": ("SND-DEM0-KRB1", "5550 1234 8765 4321 0099"),
 }
 
 # (key, governorate, category, knows, wants female, extra answers)
@@ -383,10 +383,12 @@ def seed_demo_cases(stdout) -> list[tuple[str, str, str]]:
     from casework.models import Case
     from casework.services import ReportAnswers, report_file
 
+    logins = [
+        (key, reference, passphrase) for key, (reference, passphrase) in DEMO_VICTIM_LOGINS.items()
+    ]
     if Case.objects.exists():
         stdout.write("Demo cases exist already; not adding more.")
-        return []
-    logins = []
+        return logins
     for key, governorate, category, knows, female, extra in DEMO_LIVE_CASES:
         answers = ReportAnswers(
             category_code=category,
@@ -397,12 +399,12 @@ def seed_demo_cases(stdout) -> list[tuple[str, str, str]]:
         )
         owner = uuid.uuid4()
         _sealer, wrapped = Sealer.new(owner=owner)
-        filed = report_file(
+        reference, passphrase = DEMO_VICTIM_LOGINS.get(key, (None, None))
+        report_file(
             owner_uuid=owner,
             wrapped_key=wrapped,
             answers=answers,
-            demo_passphrase=DEMO_VICTIM_PASSPHRASES.get(key),
+            demo_passphrase=passphrase,
+            demo_reference=reference,
         )
-        if key in DEMO_VICTIM_PASSPHRASES:
-            logins.append((key, filed.case.reference, filed.passphrase))
     return logins

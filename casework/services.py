@@ -165,6 +165,7 @@ def report_file(
     wrapped_key: bytes,
     answers: ReportAnswers,
     demo_passphrase: str | None = None,
+    demo_reference: str | None = None,
 ) -> FiledReport:
     """Create a case from a victim's answers: the one way a case comes to exist.
 
@@ -172,8 +173,8 @@ def report_file(
     while drafting is already encrypted for this case. Routing, priority and the
     first-contact deadline are decided here, the passphrase is generated and only
     its Argon2id hash kept, the filing is audited, and the case is offered to
-    the auto-assigner. ``demo_passphrase`` exists only for seed_demo, so the
-    demo follow-up logins it prints stay the same from run to run.
+    the auto-assigner. ``demo_passphrase`` and ``demo_reference`` exist only for
+    seed_demo, so the demo follow-up logins it prints stay the same from run to run.
     """
     now = timezone.now()
     sealer = Sealer(owner=owner_uuid, wrapped_key=wrapped_key)
@@ -200,7 +201,7 @@ def report_file(
     }
     case = Case(
         uuid=owner_uuid,
-        reference=_unique_reference(),
+        reference=demo_reference or _unique_reference(),
         filed_at=now,
         priority=priority,
         unit=unit,
