@@ -200,6 +200,17 @@ class Sealer:
             return default
         return json.loads(field_decrypt(self._data_key, blob, owner=self.owner, field=field))
 
+    def seal_bytes(self, field: str, value: bytes | None) -> bytes | None:
+        """Encrypt binary data (an evidence preview) bound to this owner and ``field``."""
+        if value is None:
+            return None
+        return field_encrypt(self._data_key, bytes(value), owner=self.owner, field=field)
+
+    def open_bytes(self, field: str, blob: bytes | None) -> bytes:
+        if not blob:
+            return b""
+        return field_decrypt(self._data_key, blob, owner=self.owner, field=field)
+
     def stream_encryptor(self, *, file_id: uuid.UUID) -> StreamEncryptor:
         return StreamEncryptor(_file_key(self._data_key, self.owner, file_id))
 
@@ -244,6 +255,11 @@ class StreamEncryptor:
         )
         self._index += 1
         return sealed
+
+    @property
+    def buffered(self) -> int:
+        """Plaintext bytes held back until a whole chunk can be sealed (< chunk size + input)."""
+        return len(self._buffer)
 
     def update(self, data: bytes) -> bytes:
         if self._finished:

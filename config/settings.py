@@ -356,6 +356,9 @@ LOGGING = {
         "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
         "django.db.backends": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # Pillow logs EXIF tag values (names, GPS positions) at DEBUG while it
+        # reads evidence images: never below WARNING, whatever SANAD_LOG_LEVEL.
+        "PIL": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
 

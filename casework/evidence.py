@@ -1,0 +1,327 @@
+"""Evidence files: store, attach, open, preview, discard. The one door to evidence.
+
+An ``EncryptedUpload`` (``casework.uploads``) arrives already encrypted for its
+owner (the case uuid, chosen before filing, so a draft's files are encrypted
+for the case they will belong to). ``evidence_store`` checks it once more,
+saves the ciphertext through ``storages["evidence"]`` under a random name, and
+records the SHA-256 of the original for chain of custody. Images get a
+preview: re-encoded from pixels only (no metadata), small and strongly
+blurred, encrypted like any other field.
+
+Nothing here logs or raises a file name or content: logs carry ids, kinds
+and sizes only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import logging
+import secrets
+import uuid
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import storages
+from django.db import connection, transaction
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageFilter, ImageOps
+
+from casework.audit import audit_record
+from casework.crypto import DecryptionError, Sealer
+from casework.models import AuditEvent, Case, Evidence
+from casework.uploads import EncryptedUpload, image_open_checked, pillow_guard
+
+logger = logging.getLogger(__name__)
+
+EVIDENCE_TOO_MANY = _("No more files can be added to this report.")
+
+PREVIEW_MAX_SIDE = 480
+PREVIEW_JPEG_QUALITY = 70
+STORAGE_PREFIX = "ev/"
+
+
+def _storage():
+    return storages["evidence"]
+
+
+def _filename_field(evidence_uuid: uuid.UUID) -> str:
+    # Bound to the evidence row: a name or preview copied onto another file
+    # of the same case does not decrypt.
+    return f"evidence/{evidence_uuid}/filename"
+
+
+def _preview_field(evidence_uuid: uuid.UUID) -> str:
+    return f"evidence/{evidence_uuid}/preview"
+
+
+def _lock_owner(owner_uuid: uuid.UUID) -> None:
+    """Serialise evidence writes of one owner until the transaction ends.
+
+    A draft has no row to lock, so counting files against the limit would race;
+    PostgreSQL gets a transaction-scoped advisory lock on the owner, SQLite
+    already runs every write transaction alone (``transaction_mode=IMMEDIATE``).
+    """
+    if connection.vendor == "postgresql":
+        key = int.from_bytes(owner_uuid.bytes[:8], "big", signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def _refuse_if_full(owner_uuid: uuid.UUID) -> None:
+    if Evidence.objects.filter(owner_uuid=owner_uuid).count() >= settings.SANAD_EVIDENCE_MAX_FILES:
+        raise ValidationError(EVIDENCE_TOO_MANY, code="evidence_too_many")
+
+
+def _verified_plaintext(*, sealer: Sealer, upload: EncryptedUpload, keep: bool) -> bytes | None:
+    """Decrypt the upload's temporary ciphertext and check it against its SHA-256.
+
+    Proves the ciphertext about to be stored opens with the owner's key and
+    gives back exactly what was hashed. Returns the plaintext only when
+    ``keep`` (an image, for its preview; bounded by the size limit), in memory.
+    """
+    digest = hashlib.sha256()
+    kept = io.BytesIO() if keep else None
+    upload.file.seek(0)
+    for chunk in sealer.stream_decrypt(file_id=upload.file_id, source=upload.file):
+        digest.update(chunk)
+        if kept is not None:
+            kept.write(chunk)
+    if not hmac.compare_digest(digest.hexdigest(), upload.sha256):
+        raise DecryptionError("encrypted upload does not match its SHA-256")
+    upload.file.seek(0)
+    return kept.getvalue() if kept is not None else None
+
+
+def evidence_preview_make(plaintext: bytes, *, pillow_format: str) -> bytes | None:
+    """A small, strongly blurred JPEG of an image, without any of its metadata.
+
+    Decoding runs under the same bomb guard as the upload check. EXIF
+    orientation is applied, then only pixels are copied into a fresh image,
+    so EXIF (GPS, camera serials), XMP, ICC, comments and text chunks are all
+    left behind. Returns None when the pixels cannot be decoded (a truncated
+    image is still evidence); raises ValidationError for a bomb or an
+    unreadable header.
+    """
+    with pillow_guard(), image_open_checked(io.BytesIO(plaintext), pillow_format) as image:
+        try:
+            if image.format == "JPEG":
+                # Let libjpeg decode at 1/2..1/8 scale: far less memory.
+                image.draft("RGB", (PREVIEW_MAX_SIDE * 2, PREVIEW_MAX_SIDE * 2))
+            oriented = ImageOps.exif_transpose(image)
+            if oriented.mode in ("RGBA", "LA", "P", "PA") or "transparency" in oriented.info:
+                rgba = oriented.convert("RGBA")
+                background = Image.new("RGBA", rgba.size, (128, 128, 128, 255))
+                oriented = Image.alpha_composite(background, rgba)
+            pixels = oriented.convert("RGB")
+            pixels.thumbnail((PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE), Image.Resampling.LANCZOS)
+            radius = max(8, max(pixels.size) // 24)
+            blurred = pixels.filter(ImageFilter.GaussianBlur(radius))
+            # A fresh image carries no ``info`` at all: nothing to leak on save.
+            clean = Image.new("RGB", blurred.size)
+            clean.paste(blurred)
+            out = io.BytesIO()
+            clean.save(out, format="JPEG", quality=PREVIEW_JPEG_QUALITY, optimize=True, exif=b"")
+            return out.getvalue()
+        except ValidationError:
+            raise
+        except Exception:
+            # Any decoder failure on hostile or damaged pixels: keep the file,
+            # show no preview. Never the exception text (it may quote content).
+            logger.warning("evidence preview could not be made")
+            return None
+
+
+def evidence_store(
+    *,
+    sealer: Sealer,
+    upload: EncryptedUpload,
+    case: Case | None = None,
+    source: str = Evidence.Source.VICTIM,
+    actor=None,
+) -> Evidence:
+    """Store one encrypted upload as evidence of ``sealer.owner`` (a case or a draft).
+
+    Refused (ValidationError, nothing stored) when the upload was refused
+    while it streamed in, or when the owner already has
+    ``SANAD_EVIDENCE_MAX_FILES`` files (evidence_too_many). Images are checked
+    again on their whole content when the preview is made. With ``case`` the
+    file is attached at once and EVIDENCE_ADDED is audited; a draft's files
+    are audited when ``evidence_attach_to_case`` runs at filing.
+
+    Consumes the upload: its temporary ciphertext is deleted whatever happens.
+    Not one transaction on purpose: the object is written to storage (possibly
+    S3) before a short transaction locks the owner, re-counts and inserts the
+    row; if that fails the stored object is deleted again. Called inside a
+    caller's transaction that later rolls back, the object would stay behind:
+    call it outside long transactions.
+    """
+    try:
+        if upload.rejection is not None:
+            raise upload.rejection
+        if upload.closed:
+            raise ValueError("this upload was already stored or discarded")
+        if upload.owner != sealer.owner:
+            raise ValueError("the upload was encrypted for another owner")
+        if case is not None and case.uuid != sealer.owner:
+            raise ValueError("the sealer does not belong to this case")
+        if source not in Evidence.Source.values:
+            raise ValueError("unknown evidence source")
+        _refuse_if_full(sealer.owner)  # early, before any work; again under the lock
+
+        is_image = upload.kind == Evidence.Kind.IMAGE and upload.pillow_format is not None
+        plaintext = _verified_plaintext(sealer=sealer, upload=upload, keep=is_image)
+        preview = None
+        if is_image:
+            preview = evidence_preview_make(plaintext, pillow_format=upload.pillow_format)
+        del plaintext
+
+        storage = _storage()
+        storage_name = storage.save(f"{STORAGE_PREFIX}{secrets.token_hex(16)}", File(upload.file))
+        try:
+            with transaction.atomic():
+                _lock_owner(sealer.owner)
+                _refuse_if_full(sealer.owner)
+                evidence = Evidence.objects.create(
+                    uuid=upload.file_id,
+                    owner_uuid=sealer.owner,
+                    case=case,
+                    storage_name=storage_name,
+                    kind=upload.kind,
+                    content_type=upload.content_type,
+                    size=upload.size,
+                    sha256=upload.sha256,
+                    filename_enc=sealer.seal_text(
+                        _filename_field(upload.file_id), upload.original_name
+                    ),
+                    preview_enc=sealer.seal_bytes(_preview_field(upload.file_id), preview),
+                    # Photos, videos, documents and zipped exports may show a
+                    # body: treated as intimate (blurred, restricted) until an
+                    # officer decides otherwise. A text export cannot.
+                    is_intimate=upload.kind != Evidence.Kind.TEXT,
+                    source=source,
+                )
+                if case is not None:
+                    _audit_added(evidence, case=case, actor=actor)
+        except BaseException:
+            storage.delete(storage_name)
+            raise
+    except ValidationError as error:
+        logger.info("evidence refused: %s", error.code)
+        raise
+    finally:
+        upload.close()
+    logger.info("evidence %s stored: %s, %d bytes", evidence.pk, evidence.kind, evidence.size)
+    return evidence
+
+
+def _audit_added(evidence: Evidence, *, case: Case, actor=None) -> None:
+    audit_record(
+        action=AuditEvent.Action.EVIDENCE_ADDED,
+        actor=actor,
+        actor_label="" if actor is not None else evidence.source,
+        case=case,
+        # Ids, kind and size only: never a name, a hash or a preview.
+        details={
+            "evidence": evidence.pk,
+            "evidence_uuid": str(evidence.uuid),
+            "kind": evidence.kind,
+            "size": evidence.size,
+            "source": evidence.source,
+        },
+    )
+
+
+@transaction.atomic
+def evidence_attach_to_case(*, owner_uuid: uuid.UUID, case: Case) -> int:
+    """Attach a draft's files to the case filed from it; audit one EVIDENCE_ADDED each.
+
+    The files were encrypted for ``owner_uuid``, which must be the case's
+    uuid (anything else could never be decrypted with the case's key).
+    Returns the number of files attached.
+    """
+    if case.uuid != owner_uuid:
+        raise ValueError("draft evidence can only be attached to the case of the same uuid")
+    _lock_owner(owner_uuid)
+    drafts = list(
+        Evidence.objects.select_for_update()
+        .filter(owner_uuid=owner_uuid, case__isnull=True)
+        .order_by("uploaded_at", "pk")
+    )
+    for evidence in drafts:
+        evidence.case = case
+        evidence.save(update_fields=["case"])
+        _audit_added(evidence, case=case)
+    return len(drafts)
+
+
+def _check_sealer(evidence: Evidence, sealer: Sealer) -> None:
+    if evidence.owner_uuid != sealer.owner:
+        raise DecryptionError("the sealer does not belong to this evidence")
+
+
+def evidence_open(*, evidence: Evidence, sealer: Sealer) -> Iterator[bytes]:
+    """Stream the decrypted original, verified against its recorded SHA-256.
+
+    Every chunk is authenticated as it is decrypted, and the last chunk is
+    held back until the whole file's SHA-256 matches, so a consumer never gets
+    a complete file that differs from what was uploaded (DecryptionError).
+
+    This only decrypts: deciding who may open an original, and auditing
+    EVIDENCE_OPENED, is the caller's service (the permission-checked download).
+    """
+    _check_sealer(evidence, sealer)
+
+    def chunks() -> Iterator[bytes]:
+        digest = hashlib.sha256()
+        with _storage().open(evidence.storage_name, "rb") as source:
+            held = None
+            for chunk in sealer.stream_decrypt(file_id=evidence.uuid, source=source):
+                digest.update(chunk)
+                if held:
+                    yield held
+                held = chunk
+        if not hmac.compare_digest(digest.hexdigest(), evidence.sha256):
+            raise DecryptionError("evidence does not match its recorded SHA-256")
+        if held:
+            yield held
+
+    return chunks()
+
+
+def evidence_preview(*, evidence: Evidence, sealer: Sealer) -> bytes | None:
+    """The blurred, metadata-free JPEG preview of an image, or None for other files."""
+    _check_sealer(evidence, sealer)
+    if not evidence.preview_enc:
+        return None
+    return sealer.open_bytes(_preview_field(evidence.uuid), evidence.preview_enc)
+
+
+def evidence_original_name(*, evidence: Evidence, sealer: Sealer) -> str:
+    """The (sanitised) name the victim's device gave the file; "" if none."""
+    _check_sealer(evidence, sealer)
+    return sealer.open_text(_filename_field(evidence.uuid), evidence.filename_enc)
+
+
+@transaction.atomic
+def evidence_discard_for_owner(*, owner_uuid: uuid.UUID) -> int:
+    """Delete the stored files and rows of an abandoned draft; returns how many.
+
+    Only files not attached to a case: a filed case's evidence is never
+    discarded this way. Stored objects go first, so a failure leaves at worst
+    a row pointing at nothing, never an unreferenced copy of the file.
+    """
+    _lock_owner(owner_uuid)
+    drafts = list(
+        Evidence.objects.select_for_update().filter(owner_uuid=owner_uuid, case__isnull=True)
+    )
+    storage = _storage()
+    for evidence in drafts:
+        storage.delete(evidence.storage_name)
+    Evidence.objects.filter(pk__in=[evidence.pk for evidence in drafts]).delete()
+    if drafts:
+        logger.info("draft evidence discarded: %d files", len(drafts))
+    return len(drafts)
