@@ -325,3 +325,13 @@ def evidence_discard_for_owner(*, owner_uuid: uuid.UUID) -> int:
     if drafts:
         logger.info("draft evidence discarded: %d files", len(drafts))
     return len(drafts)
+
+
+@transaction.atomic
+def evidence_discard(*, evidence: Evidence) -> None:
+    """Remove one file the victim took back while drafting (never a filed case's)."""
+    evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    if evidence.case_id is not None:
+        raise ValidationError("evidence of a filed case is never discarded", code="evidence_filed")
+    _storage().delete(evidence.storage_name)
+    evidence.delete()
