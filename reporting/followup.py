@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from casework.models import Case, Message
@@ -21,6 +21,7 @@ from casework.services import (
     case_withdraw_by_victim,
     message_send_by_victim,
 )
+from config.csrf import csrf_protect
 from reporting import forms
 from reporting.client import client_address
 from reporting.services import FollowUpOutcome, followup_authenticate
@@ -214,9 +215,8 @@ def record_reference(request: HttpRequest, case: Case) -> HttpResponse:
 def add_evidence(request: HttpRequest) -> HttpResponse:
     """Install the encrypting upload handler for this case before the body is read."""
     if request.method == "POST" and request.session.get(SESSION_CASE):
-        from casework.uploads import EncryptingUploadHandler
-
         from casework.crypto import Sealer
+        from casework.uploads import EncryptingUploadHandler
 
         case = Case.objects.filter(pk=request.session[SESSION_CASE]).first()
         if case is not None:
@@ -231,9 +231,8 @@ def add_evidence(request: HttpRequest) -> HttpResponse:
 
 
 def _store_case_evidence(request: HttpRequest, case: Case) -> HttpResponse:
-    from casework.evidence import evidence_store
-
     from casework.crypto import Sealer
+    from casework.evidence import evidence_store
 
     errors = []
     sealer = Sealer(owner=case.uuid, wrapped_key=case.wrapped_key)

@@ -18,13 +18,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from casework.identifiers import passphrase_normalise, passphrase_verify
 from casework.models import Case, Category, Evidence, Governorate, Platform
 from casework.services import ReportAnswers, report_file
 from casework.throttle import throttle_consume, throttle_key
+from config.csrf import csrf_protect
 from reporting import forms
 from reporting.client import client_address
 from reporting.models import ReportDraft
@@ -127,7 +128,7 @@ def _step_context(request, step: Step, form, draft, answers, *, upload_errors=No
         "previous": STEPS[index - 1] if index > 0 else None,
         "evidence": list(_draft_evidence(draft)),
         "upload_errors": upload_errors or [],
-        "show_self_harm_help": safety.get("self_harm", [""])[0] == "yes",
+        "show_self_harm_help": _first(safety, "self_harm") == "yes",
     }
 
 

@@ -6,11 +6,12 @@ from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
 from django.urls import path
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.csrf import csrf_exempt
 
 from casework.evidence import evidence_store
 from casework.uploads import EncryptingUploadHandler
 from config import urls as project_urls
+from config.csrf import csrf_protect
 
 # The test puts the sealer here; a real view builds it from the case or draft.
 SEALERS: dict = {}

@@ -129,3 +129,11 @@ def layout_problems(page) -> list[str]:
         if box["top"] < 0 or box["bottom"] > height or box["left"] < 0 or box["right"] > width:
             problems.append(f"quick-exit not fully visible: {box}")
     return problems
+
+
+@pytest.fixture(autouse=True)
+def _plain_http_cookies(settings):
+    # The live server speaks plain HTTP; production is HTTPS-only and keeps
+    # Secure cookies (asserted in tests/config and tests/reporting).
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False

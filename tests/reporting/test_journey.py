@@ -285,3 +285,11 @@ def test_followup__session_cookie_is_secure_httponly_samesite(client, file_repor
     )
     cookie = response.cookies["sid"]
     assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"
+
+
+@pytest.mark.django_db
+def test_journey__unanswered_safety_questions_are_fine(client, reference_data):
+    client.post("/en/report/what/", {"category": "other", "next": "1"})
+    assert client.post("/en/report/safety/", {"next": "1"}).status_code == 302
+    assert client.get("/en/report/contact/").status_code == 200
+    assert client.get("/en/report/check/").status_code == 200

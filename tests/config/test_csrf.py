@@ -1,0 +1,58 @@
+"""CSRF with Referrer-Policy: no-referrer: browsers send Origin: null."""
+
+import pytest
+from django.test import Client
+
+
+@pytest.fixture
+def csrf_client():
+    return Client(enforce_csrf_checks=True)
+
+
+def _token(client, path="/en/follow-up/"):
+    response = client.get(path, secure=True)
+    return response.context["csrf_token"]
+
+
+@pytest.mark.django_db
+def test_csrf__null_origin_with_the_session_token_is_accepted(csrf_client, reference_data):
+    token = str(_token(csrf_client))
+    response = csrf_client.post(
+        "/en/follow-up/",
+        {"csrfmiddlewaretoken": token, "reference": "SND-AAAA-AAAA", "passphrase": "1" * 20},
+        HTTP_ORIGIN="null",
+        secure=True,
+    )
+    assert response.status_code == 400  # reached the view: wrong code, not a CSRF failure
+
+
+@pytest.mark.django_db
+def test_csrf__foreign_origin_is_refused(csrf_client, reference_data):
+    token = str(_token(csrf_client))
+    response = csrf_client.post(
+        "/en/follow-up/",
+        {"csrfmiddlewaretoken": token, "reference": "SND-AAAA-AAAA", "passphrase": "1" * 20},
+        HTTP_ORIGIN="https://evil.example",
+        secure=True,
+    )
+    assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_csrf__missing_token_is_refused_with_a_translated_page(csrf_client, reference_data):
+    response = csrf_client.post(
+        "/ar/follow-up/", {"reference": "x"}, HTTP_ORIGIN="null", secure=True
+    )
+    assert response.status_code == 403
+    assert 'dir="rtl"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_csrf__token_from_another_session_is_refused(reference_data):
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    token = str(_token(first))
+    _token(second)
+    response = second.post(
+        "/en/follow-up/", {"csrfmiddlewaretoken": token}, HTTP_ORIGIN="null", secure=True
+    )
+    assert response.status_code == 403
