@@ -113,6 +113,21 @@ def passphrase_verify(stored_hash: str | None, candidate_digits: str) -> bool:
         return False
 
 
+def phone_normalise(raw: str) -> str:
+    """A victim's own phone, typed with any digits: E.164 (Iraq by default)
+    when it parses, otherwise the Western-digit text as typed."""
+    value = to_western_digits(unicodedata.normalize("NFKC", raw or "")).strip()
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(re.sub(r"[\s\-().]", "", value), "IQ")
+    except phonenumbers.NumberParseException:
+        return value
+    if phonenumbers.is_possible_number(number):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return value
+
+
 # --- suspect identifiers -------------------------------------------------------
 
 _URL_HINT = re.compile(r"^(https?://|www\.)|\.[a-z]{2,}(/|$)", re.IGNORECASE)

@@ -22,6 +22,7 @@ from casework.crypto import Sealer, fingerprint
 from casework.identifiers import (
     passphrase_hash,
     passphrase_new,
+    phone_normalise,
     reference_new,
     suspect_identifier_normalise,
 )
@@ -195,7 +196,7 @@ def report_file(
     )
     identity = {
         "name": answers.name.strip(),
-        "phone": answers.phone.strip(),
+        "phone": phone_normalise(answers.phone),
         "safe_hours": answers.safe_hours.strip(),
         "contact_rules": sorted(set(answers.contact_rules)),
     }

@@ -69,3 +69,17 @@ def test_passphrase_normalise__any_digit_script(typed, ok):
 )
 def test_suspect_identifier_normalise(raw, expected):
     assert identifiers.suspect_identifier_normalise(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("٠٧٧٠ ١٢٣ ٤٥٦٧", "+9647701234567"),
+        ("07701234567", "+9647701234567"),
+        ("+964-770-123-4567", "+9647701234567"),
+        ("", ""),
+        ("call my sister", "call my sister"),
+    ],
+)
+def test_phone_normalise__either_digit_set(typed, expected):
+    assert identifiers.phone_normalise(typed) == expected

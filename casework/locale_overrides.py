@@ -1,0 +1,56 @@
+"""Month names as people in Iraq write them, overriding Django's catalogues.
+
+Django's Arabic uses the Egyptian names (يناير، فبراير) and its Sorani the
+Iranian solar months (ڕێبەندان), neither of which an Iraqi reader expects.
+Listing the msgids here puts them in Sanad's own catalogues, which Django reads
+before its own (LOCALE_PATHS), so every date filter picks the Iraqi names.
+Nothing imports these values; they exist for extraction.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+MONTH_NAMES = [
+    _("January"),
+    _("February"),
+    _("March"),
+    _("April"),
+    _("May"),
+    _("June"),
+    _("July"),
+    _("August"),
+    _("September"),
+    _("October"),
+    _("November"),
+    _("December"),
+]
+MONTH_NAMES_ALT = [
+    pgettext_lazy("alt. month", "January"),
+    pgettext_lazy("alt. month", "February"),
+    pgettext_lazy("alt. month", "March"),
+    pgettext_lazy("alt. month", "April"),
+    pgettext_lazy("alt. month", "May"),
+    pgettext_lazy("alt. month", "June"),
+    pgettext_lazy("alt. month", "July"),
+    pgettext_lazy("alt. month", "August"),
+    pgettext_lazy("alt. month", "September"),
+    pgettext_lazy("alt. month", "October"),
+    pgettext_lazy("alt. month", "November"),
+    pgettext_lazy("alt. month", "December"),
+]
+
+# (ar, ckb) for each month, for translators and the catalogue test.
+IRAQI_MONTHS = [
+    ("كانون الثاني", "کانوونی دووەم"),
+    ("شباط", "شوبات"),
+    ("آذار", "ئازار"),
+    ("نيسان", "نیسان"),
+    ("أيار", "ئایار"),
+    ("حزيران", "حوزەیران"),
+    ("تموز", "تەمموز"),
+    ("آب", "ئاب"),
+    ("أيلول", "ئەیلوول"),
+    ("تشرين الأول", "تشرینی یەکەم"),
+    ("تشرين الثاني", "تشرینی دووەم"),
+    ("كانون الأول", "کانوونی یەکەم"),
+]
