@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -48,22 +49,38 @@ def problems_in(path: Path, lang: str) -> list[str]:
 
 
 def missing_from_code() -> list[str]:
+    """Run makemessages on a throwaway copy of the tree and compare.
+
+    makemessages writes into any ``locale`` directory above the sources, so it
+    must never run on the real tree from here.
+    """
     with tempfile.TemporaryDirectory() as tmp:
-        copy = Path(tmp) / "locale"
-        shutil.copytree(ROOT / "locale", copy)
-        env_python = sys.executable
-        subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
+        copy = Path(tmp) / "src"
+        shutil.copytree(
+            ROOT,
+            copy,
+            ignore=shutil.ignore_patterns(
+                ".venv", "var", "node_modules", ".git", "__pycache__", "*.mo"
+            ),
+        )
+        subprocess.run(  # noqa: S603 - our own interpreter and a fixed command
             [
-                env_python,
-                "-c",
-                "import os,sys;os.environ.setdefault('SANAD_DEBUG','1');"
-                "os.environ['DJANGO_SETTINGS_MODULE']='config.settings';"
-                "import django;from django.conf import settings;django.setup();"
-                f"settings.LOCALE_PATHS=[{str(copy)!r}];"
-                "from django.core.management import call_command;"
-                "call_command('makemessages', locale=['ar','ckb','en'], ignore_patterns=['.venv','tests','bench','var','node_modules'], no_obsolete=True, verbosity=0)",
+                sys.executable,
+                "manage.py",
+                "makemessages",
+                "-l",
+                "ar",
+                "-l",
+                "ckb",
+                "-l",
+                "en",
+                "--no-obsolete",
+                "--ignore=tests",
+                "--ignore=bench",
+                "--verbosity=0",
             ],
-            cwd=ROOT,
+            cwd=copy,
+            env={**os.environ, "SANAD_DEBUG": "1", "DJANGO_SETTINGS_MODULE": "config.settings"},
             check=True,
         )
         found = []
@@ -71,10 +88,11 @@ def missing_from_code() -> list[str]:
             committed = {
                 (e.msgctxt, e.msgid)
                 for e in polib.pofile(str(ROOT / "locale" / lang / "LC_MESSAGES" / "django.po"))
+                if not e.obsolete
             }
             fresh = {
                 (e.msgctxt, e.msgid)
-                for e in polib.pofile(str(copy / lang / "LC_MESSAGES" / "django.po"))
+                for e in polib.pofile(str(copy / "locale" / lang / "LC_MESSAGES" / "django.po"))
                 if not e.obsolete
             }
             for _ctxt, msgid in sorted(fresh - committed, key=str):

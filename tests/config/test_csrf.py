@@ -56,3 +56,13 @@ def test_csrf__token_from_another_session_is_refused(reference_data):
         "/en/follow-up/", {"csrfmiddlewaretoken": token}, HTTP_ORIGIN="null", secure=True
     )
     assert response.status_code == 403
+
+
+def test_csrf_middleware__is_installed(settings):
+    from django.utils.module_loading import import_string
+
+    from config.csrf import NoReferrerCsrfViewMiddleware
+
+    installed = [import_string(path) for path in settings.MIDDLEWARE]
+    assert NoReferrerCsrfViewMiddleware in installed
+    assert settings.CSRF_USE_SESSIONS
