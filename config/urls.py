@@ -9,6 +9,8 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
+    # Before the console site, whose app index would otherwise claim "outreach/".
+    path("console/outreach/", include("outreach.urls")),
     path("console/", console_site.urls),
     path("", include("reporting.urls")),
     prefix_default_language=True,
