@@ -375,7 +375,7 @@ DEMO_LIVE_CASES = [
 ]
 
 
-def seed_demo_cases(stdout) -> list[tuple[str, str, str]]:
+def seed_demo_cases(stdout, *, history: bool = True) -> list[tuple[str, str, str]]:
     """File the demo cases through report_file, once. Returns printed logins."""
     import uuid
 
@@ -389,6 +389,8 @@ def seed_demo_cases(stdout) -> list[tuple[str, str, str]]:
     if Case.objects.exists():
         stdout.write("Demo cases exist already; not adding more.")
         return logins
+    if history:
+        seed_demo_case_history(stdout)
     for key, governorate, category, knows, female, extra in DEMO_LIVE_CASES:
         answers = ReportAnswers(
             category_code=category,
@@ -408,3 +410,117 @@ def seed_demo_cases(stdout) -> list[tuple[str, str, str]]:
             demo_reference=reference,
         )
     return logins
+
+
+# --- demo history: three years of intake, the Karbala story ---------------------
+
+# Matches outreach.demo: Karbala's campaign of ~180 seminars started 24 months
+# ago and ran 12 months. Before it, about 8 cases a month; after, 2-3.
+CAMPAIGN_STARTS_MONTHS_AGO = 24
+CAMPAIGN_MONTHS = 12
+HISTORY_MONTHS = 36
+HISTORY_RATES = {
+    "baghdad": (4, 6),
+    "basra": (2, 4),
+    "nineveh": (2, 4),
+    "erbil": (1, 3),
+    "najaf": (1, 2),
+}
+HISTORY_CATEGORIES = [
+    "intimate_images",
+    "fabricated_images",
+    "hacked_account",
+    "fake_romance",
+    "money_demand",
+]
+# A few blackmailer accounts recur across cases, so linked cases show up.
+HISTORY_NETWORK = ["@dark.rose.iq", "0770 400 1122", "t.me/fakepics_iq"]
+
+
+def _karbala_cases(months_ago: int, rng) -> int:
+    if months_ago > CAMPAIGN_STARTS_MONTHS_AGO:
+        return rng.choice([7, 8, 8, 9])
+    campaign_end = CAMPAIGN_STARTS_MONTHS_AGO - CAMPAIGN_MONTHS
+    if months_ago > campaign_end:
+        progress = (CAMPAIGN_STARTS_MONTHS_AGO - months_ago) / CAMPAIGN_MONTHS
+        return max(2, round(8 - 5 * progress + rng.choice([-1, 0, 0, 1])))
+    return rng.choice([2, 2, 3, 3])
+
+
+def seed_demo_case_history(stdout) -> int:
+    """Closed cases over the past three years, filed through report_file and then
+    dated back (demo only), so the outreach charts have a story to tell."""
+    import datetime as dt
+    import random
+    import uuid
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    from casework.crypto import Sealer
+    from casework.services import FIRST_CONTACT_SLA, ReportAnswers, report_file
+
+    rng = random.Random(2026)  # noqa: S311 - demo data, not security
+    baghdad = ZoneInfo(settings.DISPLAY_TIME_ZONE)
+    today = dt.datetime.now(tz=baghdad).date().replace(day=1)
+    filed = 0
+    # History cases are never logged into; a cheap hash keeps the seed quick.
+    cheap = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+    with override_settings(SANAD_PASSPHRASE_ARGON2=cheap):
+        for months_ago in range(HISTORY_MONTHS, 0, -1):
+            year, month = divmod(today.year * 12 + today.month - 1 - months_ago, 12)
+            month_start = dt.date(year, month + 1, 1)
+            plan = {code: rng.randint(*rate) for code, rate in HISTORY_RATES.items()}
+            plan["karbala"] = _karbala_cases(months_ago, rng)
+            for code, count in plan.items():
+                for _ in range(count):
+                    when = dt.datetime(
+                        month_start.year,
+                        month_start.month,
+                        rng.randint(1, 28),
+                        rng.randint(8, 22),
+                        tzinfo=baghdad,
+                    )
+                    owner = uuid.uuid4()
+                    _sealer, wrapped = Sealer.new(owner=owner)
+                    answers = ReportAnswers(
+                        category_code=rng.choice(HISTORY_CATEGORIES),
+                        knows_blackmailer=rng.choice(["yes", "yes", "no"]),
+                        governorate_code=code,
+                        narrative="(demo history)",
+                        wants_female_officer=rng.random() < 0.4,
+                        money_demanded=rng.random() < 0.5,
+                        suspect_identifiers=[rng.choice(HISTORY_NETWORK)]
+                        if rng.random() < 0.1
+                        else [],
+                    )
+                    case = report_file(owner_uuid=owner, wrapped_key=wrapped, answers=answers).case
+                    _date_back_as_closed(case, when, rng, FIRST_CONTACT_SLA)
+                    filed += 1
+    stdout.write(f"Demo history: {filed} closed cases over {HISTORY_MONTHS} months.")
+    return filed
+
+
+def _date_back_as_closed(case, when, rng, sla) -> None:
+    """Demo only: place a freshly filed case in the past, handled and closed."""
+    import datetime as dt
+
+    from casework.models import Case
+
+    case.filed_at = when
+    case.first_contact_due_at = when + sla[case.priority]
+    case.first_contact_at = when + dt.timedelta(hours=rng.uniform(0.5, 60))
+    case.resolved_at = when + dt.timedelta(days=rng.uniform(3, 45))
+    case.closed_at = case.resolved_at + dt.timedelta(days=rng.uniform(0, 5))
+    case.status = Case.Status.CLOSED
+    case.save(
+        update_fields=[
+            "filed_at",
+            "first_contact_due_at",
+            "first_contact_at",
+            "resolved_at",
+            "closed_at",
+            "status",
+        ]
+    )

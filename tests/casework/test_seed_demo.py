@@ -25,7 +25,7 @@ def test_seed_demo__is_idempotent(capsys):
 
 @pytest.mark.django_db
 def test_seed_demo__translates_reference_data_in_three_languages():
-    call_command("seed_demo", "--quiet-logins")
+    call_command("seed_demo", "--quiet-logins", "--without-history")
     for governorate in Governorate.objects.all():
         assert governorate.name_ar and governorate.name_ckb and governorate.name_en
     for category in Category.objects.all():
@@ -34,7 +34,7 @@ def test_seed_demo__translates_reference_data_in_three_languages():
 
 @pytest.mark.django_db
 def test_seed_demo__staff_of_both_sexes_with_confirmed_totp():
-    call_command("seed_demo", "--quiet-logins")
+    call_command("seed_demo", "--quiet-logins", "--without-history")
     officers = StaffProfile.objects.filter(role=StaffProfile.Role.OFFICER)
     assert {p.sex for p in officers} == {"female", "male"}
     assert StaffProfile.objects.filter(role=StaffProfile.Role.SUPERVISOR).exists()
@@ -42,3 +42,22 @@ def test_seed_demo__staff_of_both_sexes_with_confirmed_totp():
     for profile in StaffProfile.objects.select_related("user"):
         assert TOTPDevice.objects.filter(user=profile.user, confirmed=True).exists()
         assert not profile.user.is_superuser
+
+
+@pytest.mark.django_db
+def test_seed_demo__history_tells_the_karbala_story():
+    import datetime as dt
+
+    from casework.demo import CAMPAIGN_MONTHS, CAMPAIGN_STARTS_MONTHS_AGO
+    from casework.selectors import case_intake_by_month
+
+    call_command("seed_demo", "--quiet-logins")
+    karbala = Governorate.objects.get(code="karbala")
+    rows = case_intake_by_month(
+        start=dt.date(2000, 1, 1), end=dt.date(2100, 1, 1), governorate_ids=[karbala.pk]
+    )
+    counts = [row["count"] for row in rows]
+    before = counts[: 36 - CAMPAIGN_STARTS_MONTHS_AGO]
+    after = counts[36 - CAMPAIGN_STARTS_MONTHS_AGO + CAMPAIGN_MONTHS : 36]
+    assert 7 <= sum(before) / len(before) <= 9
+    assert 2 <= sum(after) / len(after) <= 3

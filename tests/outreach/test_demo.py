@@ -9,9 +9,9 @@ from outreach.selectors import add_months, iraq_today, month_end
 
 @pytest.mark.django_db
 def test_seed_demo__tells_the_karbala_story_and_is_idempotent():
-    call_command("seed_demo", "--quiet-logins")
+    call_command("seed_demo", "--quiet-logins", "--without-history")
     count = AwarenessSession.objects.count()
-    call_command("seed_demo", "--quiet-logins")
+    call_command("seed_demo", "--quiet-logins", "--without-history")
 
     assert AwarenessSession.objects.count() == count
     first, last = karbala_campaign_months()

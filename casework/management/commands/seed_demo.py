@@ -22,6 +22,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--quiet-logins", action="store_true", help="Do not print the demo logins."
         )
+        parser.add_argument(
+            "--without-history",
+            action="store_true",
+            help="Skip the three years of closed demo cases (faster; for tests).",
+        )
 
     def handle(self, *args, **options):
         demo.seed_reference_data()
@@ -52,7 +57,7 @@ class Command(BaseCommand):
                 )
             )
 
-        victim_logins = demo.seed_demo_cases(self.stdout)
+        victim_logins = demo.seed_demo_cases(self.stdout, history=not options["without_history"])
 
         for config in apps.get_app_configs():
             seeder = getattr(config, "seed_demo", None)
