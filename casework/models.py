@@ -457,6 +457,8 @@ class AuditEvent(models.Model):
         STAFF_LOGIN = "casework.staff.login", _("Staff login")
         STAFF_LOCKOUT = "casework.staff.lockout", _("Staff lockout")
         KEYS_ROTATED = "casework.keys.rotated", _("Keys rotated")
+        CHECKLIST_TICKED = "casework.checklist.ticked", _("Checklist action recorded")
+        FEEDBACK_RECEIVED = "casework.feedback.received", _("Feedback from the victim")
 
     sequence = models.PositiveBigIntegerField(unique=True, editable=False)
     occurred_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -514,3 +516,96 @@ class ThrottleCounter(models.Model):
 
     def __str__(self) -> str:
         return self.key[:12]
+
+
+class CaseNote(models.Model):
+    """An officer's working note on a case; the text is encrypted like the narrative."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(StaffProfile, on_delete=models.PROTECT, related_name="+")
+    body_enc = models.BinaryField(editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+
+    def __str__(self) -> str:
+        return _("Note %(number)s") % {"number": self.pk}
+
+
+class ChecklistItem(models.Model):
+    """One of the field's standard actions, ticked with who and when."""
+
+    class Code(models.TextChoices):
+        EVIDENCE_PRESERVED = (
+            "evidence_preserved",
+            _("Evidence preserved (screenshots with links, threatening messages kept)"),
+        )
+        TOLD_NOT_TO_PAY = "told_not_to_pay", _("Victim told not to pay and not to delete")
+        ACCOUNTS_SECURED = (
+            "accounts_secured",
+            _("Victim's accounts secured (passwords changed, two-factor on, sessions logged out)"),
+        )
+        SUSPECT_REPORTED = "suspect_reported", _("Suspect accounts reported to the platform")
+        STOPNCII_RECORDED = "stopncii_recorded", _("StopNCII / Take It Down case recorded")
+        SUSPECT_IDENTIFIED = "suspect_identified", _("Suspect identified")
+        COURT_REFERRAL = "court_referral", _("Referred to court")
+
+    class Article(models.TextChoices):
+        ART_430 = "430", _("Penal Code article 430 (threats)")
+        ART_431 = "431", _("Penal Code article 431")
+        ART_432 = "432", _("Penal Code article 432")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="checklist")
+    code = models.CharField(_("action"), max_length=24, choices=Code.choices)
+    article = models.CharField(
+        _("Penal Code article"), max_length=3, choices=Article.choices, blank=True
+    )
+    done_by = models.ForeignKey(StaffProfile, on_delete=models.PROTECT, related_name="+")
+    done_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["done_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "code"], name="checklist_once_per_case")
+        ]
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+
+    def __str__(self) -> str:
+        return self.get_code_display()
+
+
+class CaseFeedback(models.Model):
+    """The victim's rating of the handling, or a complaint about conduct.
+
+    It goes to supervisors of the case's scope and never to the officer it is
+    about (``about_officer``, fixed when it is written).
+    """
+
+    class Kind(models.TextChoices):
+        RATING = "rating", _("Rating")
+        COMPLAINT = "complaint", _("Complaint about conduct")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="feedback")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    rating = models.PositiveSmallIntegerField(_("rating (1-5)"), null=True, blank=True)
+    body_enc = models.BinaryField(null=True, editable=False)
+    about_officer = models.ForeignKey(
+        StaffProfile, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        StaffProfile, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("feedback from a victim")
+        verbose_name_plural = _("feedback from victims")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"

@@ -29,7 +29,10 @@ from casework.identifiers import (
 from casework.models import (
     AuditEvent,
     Case,
+    CaseFeedback,
+    CaseNote,
     Category,
+    ChecklistItem,
     Governorate,
     Message,
     ReporterCredential,
@@ -349,3 +352,179 @@ def case_record_external_reference(*, case: Case, service: str, number: str) -> 
     case.external_refs_enc = sealer.seal_json("external_refs", refs)
     case.save(update_fields=["external_refs_enc", "updated_at"])
     return case
+
+
+# --- working a case: status workflow, notes, checklist, feedback -------------------
+
+S = Case.Status
+# Explicit allowed transitions. Withdrawal is the victim's own act
+# (case_withdraw_by_victim) and can happen from any open state.
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    S.NEW: {S.TRIAGED, S.ASSIGNED},
+    S.TRIAGED: {S.ASSIGNED},
+    S.ASSIGNED: {S.IN_CONTACT},
+    S.IN_CONTACT: {S.ACCOUNTS_SECURED, S.SUSPECT_IDENTIFIED},
+    S.ACCOUNTS_SECURED: {S.SUSPECT_IDENTIFIED, S.REFERRED_TO_COURT, S.RESOLVED},
+    S.SUSPECT_IDENTIFIED: {S.ACCOUNTS_SECURED, S.REFERRED_TO_COURT, S.RESOLVED},
+    S.REFERRED_TO_COURT: {S.RESOLVED},
+    S.RESOLVED: {S.CLOSED},
+    S.CLOSED: set(),
+    S.WITHDRAWN: set(),
+}
+
+TRANSITION_NOT_ALLOWED = _("A case cannot move from “%(current)s” to “%(target)s”.")
+NOT_YOUR_CASE = _("Only the officer assigned to this case, or a supervisor over it, can do this.")
+ARTICLE_REQUIRED = _("Choose the Penal Code article (430, 431 or 432) for the court referral.")
+ASSIGN_THROUGH_ASSIGNMENT = _("Assign the case to an officer to move it to “assigned”.")
+NOTE_EMPTY = _("Please write the note before saving.")
+FEEDBACK_EMPTY = _("Please choose a rating or write your complaint.")
+RATING_OUT_OF_RANGE = _("Please choose a rating from 1 to 5.")
+
+
+def staff_may_work_case(*, case: Case, staff: StaffProfile) -> bool:
+    """The assigned officer, or a supervisor of the case's unit in one of their
+    governorates. Everyone else may at most look (and only redacted)."""
+    if staff is None or not staff.user.is_active:
+        return False
+    if staff.role == StaffProfile.Role.OFFICER:
+        return case.assigned_officer_id == staff.pk
+    if staff.role == StaffProfile.Role.SUPERVISOR:
+        return (
+            case.unit_id == staff.unit_id
+            and staff.governorates.filter(pk=case.governorate_id).exists()
+        )
+    return False
+
+
+def _require_worker(case: Case, by: StaffProfile) -> None:
+    if not staff_may_work_case(case=case, staff=by):
+        raise ValidationError(NOT_YOUR_CASE, code="not_your_case")
+
+
+@transaction.atomic
+def case_transition(*, case: Case, to: str, by: StaffProfile, article: str = "") -> Case:
+    """Move a case along the workflow; refuses anything not in ALLOWED_TRANSITIONS.
+
+    Referral to court needs the Penal Code article and ticks that checklist
+    action. Entering "in contact" records the first contact; "resolved" and
+    "closed" record their times. Every change is audited.
+    """
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _require_worker(case, by)
+    if to == Case.Status.ASSIGNED:
+        raise ValidationError(ASSIGN_THROUGH_ASSIGNMENT, code="assign_through_assignment")
+    if to not in ALLOWED_TRANSITIONS.get(case.status, set()):
+        raise ValidationError(
+            TRANSITION_NOT_ALLOWED,
+            code="transition_not_allowed",
+            params={
+                "current": Case.Status(case.status).label,
+                "target": Case.Status(to).label if to in Case.Status.values else to,
+            },
+        )
+    if to == Case.Status.REFERRED_TO_COURT and article not in ChecklistItem.Article.values:
+        raise ValidationError(ARTICLE_REQUIRED, code="article_required")
+    now = timezone.now()
+    previous = case.status
+    case.status = to
+    fields = ["status", "updated_at"]
+    if to == Case.Status.IN_CONTACT and case.first_contact_at is None:
+        case.first_contact_at = now
+        fields.append("first_contact_at")
+    if to == Case.Status.RESOLVED:
+        case.resolved_at = now
+        fields.append("resolved_at")
+    if to == Case.Status.CLOSED:
+        case.closed_at = now
+        fields.append("closed_at")
+    case.save(update_fields=fields)
+    audit_record(
+        action=AuditEvent.Action.CASE_STATUS_CHANGED,
+        actor=by.user,
+        case=case,
+        details={"from": previous, "to": to},
+    )
+    if to == Case.Status.REFERRED_TO_COURT:
+        checklist_tick(case=case, code=ChecklistItem.Code.COURT_REFERRAL, by=by, article=article)
+    return case
+
+
+@transaction.atomic
+def case_note_add(*, case: Case, body: str, by: StaffProfile) -> CaseNote:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError(NOTE_EMPTY, code="note_empty")
+    if len(body) > MAX_MESSAGE_LENGTH:
+        raise ValidationError(
+            MESSAGE_TOO_LONG, code="note_too_long", params={"limit": MAX_MESSAGE_LENGTH}
+        )
+    _require_worker(case, by)
+    note = CaseNote.objects.create(case=case, author=by, body_enc=b"")
+    sealer = Sealer(owner=case.uuid, wrapped_key=case.wrapped_key)
+    note.body_enc = sealer.seal_text(f"note/{note.pk}", body)
+    note.save(update_fields=["body_enc"])
+    audit_record(
+        action=AuditEvent.Action.CASE_NOTE_ADDED,
+        actor=by.user,
+        case=case,
+        details={"note": note.pk},
+    )
+    return note
+
+
+@transaction.atomic
+def checklist_tick(*, case: Case, code: str, by: StaffProfile, article: str = "") -> ChecklistItem:
+    """Record one standard action with who and when (once per case)."""
+    _require_worker(case, by)
+    if code not in ChecklistItem.Code.values:
+        raise ValidationError("unknown checklist action", code="unknown_action")
+    if code == ChecklistItem.Code.COURT_REFERRAL and article not in ChecklistItem.Article.values:
+        raise ValidationError(ARTICLE_REQUIRED, code="article_required")
+    item, created = ChecklistItem.objects.get_or_create(
+        case=case,
+        code=code,
+        defaults={
+            "done_by": by,
+            "article": article if code == ChecklistItem.Code.COURT_REFERRAL else "",
+        },
+    )
+    if created:
+        audit_record(
+            action=AuditEvent.Action.CHECKLIST_TICKED,
+            actor=by.user,
+            case=case,
+            details={"action": code, "article": item.article},
+        )
+    return item
+
+
+@transaction.atomic
+def feedback_submit(*, case: Case, rating: int | None, complaint: str) -> CaseFeedback:
+    """From the victim's follow-up page. Addressed to supervisors, recorded
+    against the officer assigned now, who will never see it."""
+    complaint = (complaint or "").strip()
+    if rating is None and not complaint:
+        raise ValidationError(FEEDBACK_EMPTY, code="feedback_empty")
+    if rating is not None and not 1 <= rating <= 5:
+        raise ValidationError(RATING_OUT_OF_RANGE, code="rating_out_of_range")
+    if len(complaint) > MAX_MESSAGE_LENGTH:
+        raise ValidationError(
+            MESSAGE_TOO_LONG, code="complaint_too_long", params={"limit": MAX_MESSAGE_LENGTH}
+        )
+    feedback = CaseFeedback.objects.create(
+        case=case,
+        kind=CaseFeedback.Kind.COMPLAINT if complaint else CaseFeedback.Kind.RATING,
+        rating=rating,
+        about_officer=case.assigned_officer,
+    )
+    if complaint:
+        sealer = Sealer(owner=case.uuid, wrapped_key=case.wrapped_key)
+        feedback.body_enc = sealer.seal_text(f"feedback/{feedback.pk}", complaint)
+        feedback.save(update_fields=["body_enc"])
+    audit_record(
+        action=AuditEvent.Action.FEEDBACK_RECEIVED,
+        actor_label="victim",
+        case=case,
+        details={"feedback": feedback.pk, "kind": feedback.kind},
+    )
+    return feedback
