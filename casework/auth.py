@@ -26,7 +26,6 @@ secret is never displayed again, and enrolment refuses to run.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import enum
 import re
 import secrets
@@ -42,7 +41,6 @@ from django.contrib.auth import logout as django_logout
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -154,6 +152,11 @@ def staff_has_confirmed_device(user) -> bool:
     )
 
 
+def _password_step_fresh(request: HttpRequest) -> bool:
+    started = request.session.get(SESSION_PASSWORD_STEP_AT)
+    return started is not None and time.time() - float(started) <= second_step_seconds()
+
+
 def staff_awaiting_second_step(request: HttpRequest) -> bool:
     """A password-only console session that may still complete its login.
 
@@ -163,8 +166,7 @@ def staff_awaiting_second_step(request: HttpRequest) -> bool:
     user = request.user
     if not user.is_authenticated or user.is_verified():
         return False
-    started = request.session.get(SESSION_PASSWORD_STEP_AT)
-    if started is None or time.time() - float(started) > second_step_seconds():
+    if not _password_step_fresh(request):
         django_logout(request)
         return False
     return staff_is_console_user(user)
@@ -308,9 +310,12 @@ def _verify_code(user, code: str) -> tuple[object | None, str]:
 
 
 def staff_login_code(*, request: HttpRequest, code: str) -> LoginResult:
-    """Step two: a code from the authenticator, or a backup code. Opens the console."""
+    """Step two: a code from the authenticator, or a backup code. Opens the console.
+
+    Only for a session whose password step succeeded within ``second_step_seconds``.
+    """
     user = request.user
-    if not staff_is_console_user(user):
+    if not (_password_step_fresh(request) and staff_is_console_user(user)):
         return LoginResult(LoginOutcome.INVALID)
     client = request_client_address(request)
     username = user.get_username()
@@ -355,10 +360,11 @@ def staff_enrolment_confirm(*, request: HttpRequest, code: str) -> LoginResult:
     """Confirm the new authenticator with a code from it; issue backup codes.
 
     On success the device is confirmed, the session verified, and the result
-    carries the backup codes: the only time they exist in clear.
+    carries the backup codes: the only time they exist in clear. Only for a
+    session whose password step succeeded within ``second_step_seconds``.
     """
     user = request.user
-    if not staff_is_console_user(user):
+    if not (_password_step_fresh(request) and staff_is_console_user(user)):
         return LoginResult(LoginOutcome.INVALID)
     client = request_client_address(request)
     username = user.get_username()
@@ -499,9 +505,16 @@ def staff_session_track(*, request: HttpRequest, user, replaces: str | None = No
     if not key or not getattr(user, "is_staff", False):
         return
     StaffSession.objects.update_or_create(session_key=key, defaults={"user": user})
-    # Rows older than any session can live are stale: drop this user's.
-    cutoff = timezone.now() - dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
-    StaffSession.objects.filter(user=user, created_at__lt=cutoff).delete()
+    # Drop this user's rows whose session is gone (logged out, expired, cycled).
+    store = _session_store()
+    stale = [
+        row_key
+        for row_key in StaffSession.objects.filter(user=user)
+        .exclude(session_key=key)
+        .values_list("session_key", flat=True)
+        if not store().exists(row_key)
+    ]
+    StaffSession.objects.filter(session_key__in=stale).delete()
 
 
 def _session_cycle(request: HttpRequest, user) -> None:

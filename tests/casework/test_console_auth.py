@@ -3,8 +3,11 @@ codes that cannot be replayed, backup codes kept only as hashes."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -345,3 +348,39 @@ def test_console_pages__send_the_referrer_to_their_own_origin_only(client, offic
         response = client.get(url)
         assert response.status_code == 200, url
         assert response["Referrer-Policy"] == "same-origin", url
+
+
+def test_staff_login_code__refused_without_a_fresh_password_step(rf, officer_baghdad):
+    from importlib import import_module
+
+    from django.conf import settings
+
+    device = totp_device(officer_baghdad)
+    request = rf.post(VERIFY)
+    request.session = import_module(settings.SESSION_ENGINE).SessionStore()
+    request.user = officer_baghdad.user
+    result = auth.staff_login_code(request=request, code=totp(device).now())
+    assert result.outcome == auth.LoginOutcome.INVALID
+    device.refresh_from_db()
+    assert device.last_t == -1  # the code was not even tried
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.STAFF_LOGIN).exists()
+
+
+def test_staff_session_index__keeps_live_sessions_and_drops_gone_ones(officer_baghdad):
+    from django.contrib.sessions.models import Session
+    from django.test import Client
+
+    first, second = Client(), Client()
+    full_login(first, officer_baghdad)
+    first_key = first.cookies["sid"].value
+    # An old but live session stays indexed, whatever its age.
+    StaffSession.objects.filter(session_key=first_key).update(
+        created_at=timezone.now() - dt.timedelta(days=30)
+    )
+    full_login(second, officer_baghdad)
+    assert StaffSession.objects.filter(session_key=first_key).exists()
+    # A session that is gone is dropped at the next login.
+    Session.objects.filter(session_key=first_key).delete()
+    full_login(Client(), officer_baghdad)
+    assert not StaffSession.objects.filter(session_key=first_key).exists()
+    assert StaffSession.objects.filter(user=officer_baghdad.user).count() == 2

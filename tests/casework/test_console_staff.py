@@ -246,3 +246,18 @@ def test_console__no_page_renders_a_device_secret(client, officer_baghdad, admin
                 page = response.content.decode()
                 for secret in secrets_:
                     assert secret not in page, candidate
+
+
+def test_console_site__registers_no_device_or_session_admin():
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    from casework.console import console_site
+
+    for model in (TOTPDevice, StaticDevice, BackupCodeDevice, StaffSession):
+        assert model not in console_site._registry, model
+    assert "key" not in str(console_site._registry[StaffProfile].get_fields(None))
+
+
+def test_console_site__lives_at_console_not_admin(client):
+    assert client.get("/en/admin/").status_code == 404
+    assert client.get("/en/console/").status_code == 302
