@@ -1,7 +1,19 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class CaseworkConfig(AppConfig):
     name = "casework"
     verbose_name = _("Casework")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
+
+        from casework import auth, roles
+
+        # Not limited to this app as sender: apps migrated after casework
+        # (outreach) bring permissions the role groups need.
+        post_migrate.connect(roles.roles_post_migrate, dispatch_uid="casework.roles_sync")
+        user_logged_in.connect(auth.on_user_logged_in, dispatch_uid="casework.staff_session")
+        user_logged_out.connect(auth.on_user_logged_out, dispatch_uid="casework.staff_session")

@@ -9,14 +9,18 @@ error reports show only the reference.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import re
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
 
 class Governorate(models.Model):
@@ -609,3 +613,121 @@ class CaseFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
+
+
+# --- console authentication ---------------------------------------------------
+# Appended for the console's two-factor login (casework.auth). django-otp's own
+# static-token device keeps backup codes in plain text (a database dump would
+# hand out working second factors), so Sanad keeps its own device that stores
+# only hashes.
+
+BACKUP_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+BACKUP_CODE_LENGTH = 10
+_BACKUP_CODE_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+_BACKUP_CODE_SEPARATORS = re.compile(r"[\s\-_.–—]")
+_BACKUP_CODE_PATTERN = re.compile(r"^[0-9A-HJKMNP-TV-Z]{10}$")
+# PBKDF2-SHA256, not Argon2, on purpose. A backup code is 10 random symbols of
+# Crockford base32, 50 bits chosen by the server: there is no dictionary to
+# exploit, so the hash only has to make walking 2^50 candidates offline
+# hopeless. At 100,000 iterations that is ~10^20 SHA-256 blocks per device,
+# while one online check costs ~60 ms (Argon2 would cost ~250 ms) and is
+# throttled before it runs. One salt per device means one derivation per check,
+# compared against every unused code; per-code salts would multiply the online
+# cost by ten for a 3-bit (log2 10) offline gain.
+BACKUP_CODE_ITERATIONS = 100_000
+
+
+def backup_code_normalise(raw: str) -> str | None:
+    """What a person typed -> the 10 canonical symbols, or None if it cannot be a code.
+
+    Dashes and spaces are ignored, case folds, and O/I/L read as 0/1/1.
+    """
+    if not raw or len(raw) > 32:
+        return None
+    cleaned = _BACKUP_CODE_SEPARATORS.sub("", raw).upper().translate(_BACKUP_CODE_LOOKALIKES)
+    return cleaned if _BACKUP_CODE_PATTERN.match(cleaned) else None
+
+
+def backup_code_digest(code: str, *, salt: str, iterations: int) -> str:
+    return hashlib.pbkdf2_hmac(
+        "sha256", code.encode("ascii"), bytes.fromhex(salt), iterations
+    ).hex()
+
+
+class BackupCodeDevice(TimestampMixin, ThrottlingMixin, Device):
+    """One-time backup codes for the console's second step, stored hashed.
+
+    ``code_hashes`` holds the PBKDF2 digest of each unused code; a code is
+    removed when it is used, under a row lock, so two requests racing with the
+    same code cannot both succeed. The codes themselves exist only in the
+    response that shows them once (``casework.auth.staff_backup_codes_issue``).
+    """
+
+    salt = models.CharField(max_length=64, editable=False)
+    iterations = models.PositiveIntegerField(default=BACKUP_CODE_ITERATIONS, editable=False)
+    code_hashes = models.JSONField(default=list, editable=False)
+
+    class Meta(Device.Meta):
+        verbose_name = _("backup codes")
+        verbose_name_plural = _("backup codes")
+
+    def __str__(self) -> str:
+        return f"backup codes #{self.pk}"
+
+    @property
+    def remaining(self) -> int:
+        return len(self.code_hashes)
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+    def verify_token(self, token) -> bool:
+        code = backup_code_normalise(str(token or ""))
+        with transaction.atomic():
+            locked = type(self).objects.select_for_update().get(pk=self.pk)
+            allowed, _info = locked.verify_is_allowed()
+            matched = None
+            if allowed and code is not None:
+                digest = backup_code_digest(code, salt=locked.salt, iterations=locked.iterations)
+                # Compare with every stored hash, not stopping at a match.
+                for stored in locked.code_hashes:
+                    if hmac.compare_digest(stored, digest):
+                        matched = stored
+            if matched is None:
+                if allowed:
+                    locked.throttle_increment(commit=True)
+            else:
+                locked.code_hashes = [h for h in locked.code_hashes if h != matched]
+                locked.throttle_reset(commit=False)
+                locked.set_last_used_timestamp(commit=False)
+                locked.save()
+        for name in (
+            "code_hashes",
+            "throttling_failure_count",
+            "throttling_failure_timestamp",
+            "last_used_at",
+        ):
+            setattr(self, name, getattr(locked, name))
+        return matched is not None
+
+
+class StaffSession(models.Model):
+    """Which sessions belong to which staff member, so they can be ended.
+
+    Written when a staff member logs in (and when the session key changes);
+    deactivating an account deletes every session listed here, instead of
+    decoding every session in the database to find the user's.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", editable=False
+    )
+    session_key = models.CharField(max_length=40, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("staff session")
+        verbose_name_plural = _("staff sessions")
+
+    def __str__(self) -> str:
+        return f"session #{self.pk}"

@@ -40,6 +40,7 @@ from casework.models import (
     SuspectIdentifier,
     Unit,
 )
+from casework.roles import staff_role_apply
 
 
 @transaction.atomic
@@ -56,21 +57,27 @@ def staff_account_upsert(
     """Create or update a console account and its profile.
 
     Every console user is staff (``is_staff``); what they may do comes from the
-    role, never from ``is_superuser``, which Sanad does not hand out.
+    role (its group's permissions, ``casework.roles``), never from
+    ``is_superuser``, which Sanad does not hand out.
+
+    An update never reactivates an account: ``casework.auth.staff_deactivate``
+    ends an account on purpose, and editing its unit must not undo that.
     """
     user_model = get_user_model()
-    user, _created = user_model.objects.get_or_create(username=username)
+    user, created = user_model.objects.get_or_create(username=username)
     user.first_name = first_name
     user.is_staff = True
     user.is_superuser = False
-    user.is_active = True
     if password is not None:
         user.set_password(password)
+    elif created:
+        user.set_unusable_password()
     user.save()
     profile, _created = StaffProfile.objects.update_or_create(
         user=user, defaults={"role": role, "sex": sex, "unit": unit}
     )
     profile.governorates.set(list(governorates))
+    staff_role_apply(user=user, role=role)
     return profile
 
 

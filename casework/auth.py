@@ -1,0 +1,612 @@
+"""Who may enter the caseworker console, and how they prove it.
+
+Two steps. First a username and password; that makes a *password-only*
+session, which can reach nothing but the second step, enrolment and logout.
+Then a six-digit code from the staff member's authenticator (TOTP) or one of
+their backup codes; only then is the session verified (django-otp) and the
+console opens (``casework.console.ConsoleSite.has_permission``).
+
+Guessing is throttled before anything is hashed, in the shared database
+(``casework.throttle``): per username (5 failures in 15 minutes lock that
+username for 15 minutes, even for the right password) and per client address
+(30). A lock on one username never touches another. Failures at either step
+count; only a completed login clears the username's count, so knowing the
+password does not buy more guesses at the code. Keys are keyed hashes: no
+username or address is stored by the throttle.
+
+Everyone refused sees the same words whether the username is unknown, the
+password wrong or the code wrong.
+
+A staff member with no confirmed device is sent, after the password step, to
+enrolment: a new authenticator secret (shown as a QR code and as text) that
+they confirm with a code, then ten backup codes shown once. After that the
+secret is never displayed again, and enrolment refuses to run.
+"""
+
+from __future__ import annotations
+
+import base64
+import enum
+import re
+import secrets
+import time
+from dataclasses import dataclass, field
+from importlib import import_module
+
+import segno
+from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import login as django_login
+from django.contrib.auth import logout as django_logout
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from casework import services as casework_services
+from casework.audit import audit_record
+from casework.identifiers import to_western_digits
+from casework.models import (
+    BACKUP_CODE_ALPHABET,
+    BACKUP_CODE_ITERATIONS,
+    BACKUP_CODE_LENGTH,
+    AuditEvent,
+    BackupCodeDevice,
+    StaffProfile,
+    StaffSession,
+    backup_code_digest,
+    backup_code_normalise,
+)
+from casework.throttle import throttle_clear, throttle_hit, throttle_key, throttle_state
+
+LOGIN_REFUSED = _("Please check your details and try again.")
+LOGIN_LOCKED = _(
+    "Too many attempts. Please wait %(minutes)s minutes and try again, "
+    "or ask an administrator for help."
+)
+SECOND_STEP_EXPIRED = _("Your login took too long. Please start again.")
+NOT_ADMINISTRATOR = _("Only an administrator may do this.")
+OWN_ACCOUNT = _("You cannot do this to your own account.")
+ALREADY_ENROLLED = _("Two-factor authentication is already set up for this account.")
+
+BACKUP_CODE_COUNT = 10
+TOTP_DEVICE_NAME = "authenticator"
+BACKUP_DEVICE_NAME = "backup codes"
+# Inputs longer than these are refused before hashing: guessing must not burn CPU.
+MAX_USERNAME_INPUT = 150
+MAX_PASSWORD_INPUT = 256
+MAX_CODE_INPUT = 32
+
+# Session key holding when the password step succeeded (epoch seconds).
+SESSION_PASSWORD_STEP_AT = "console_password_at"  # noqa: S105 - a session key name, not a secret
+_TOTP_PATTERN = re.compile(r"^[0-9]{6}$")
+
+
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def user_max_failures() -> int:
+    return _setting("SANAD_CONSOLE_MAX_FAILURES", 5)
+
+
+def client_max_failures() -> int:
+    return _setting("SANAD_CONSOLE_CLIENT_MAX_FAILURES", 30)
+
+
+def lockout_seconds() -> int:
+    return _setting("SANAD_CONSOLE_LOCKOUT_SECONDS", 15 * 60)
+
+
+def second_step_seconds() -> int:
+    """How long a password-only session may wait for its code (or enrolment)."""
+    return _setting("SANAD_CONSOLE_SECOND_STEP_SECONDS", 15 * 60)
+
+
+def locked_message() -> str:
+    return LOGIN_LOCKED % {"minutes": max(1, lockout_seconds() // 60)}
+
+
+# --- who is a console user ------------------------------------------------------
+
+
+def request_client_address(request: HttpRequest) -> str:
+    """The client's address as the nearest trusted proxy saw it; for throttle keys only.
+
+    Same rule as the public site (``SANAD_TRUSTED_PROXY_COUNT``): only the
+    n-th X-Forwarded-For entry from the right is trusted. Never stored or logged.
+    """
+    proxies = settings.SANAD_TRUSTED_PROXY_COUNT
+    if proxies > 0:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def staff_is_console_user(user) -> bool:
+    """Active, staff, with a staff profile: may try the second step at all."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and StaffProfile.objects.filter(user_id=user.pk).exists()
+    )
+
+
+def staff_has_confirmed_device(user) -> bool:
+    """A confirmed authenticator or backup-code device: enrolment is over."""
+    return (
+        TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
+        or BackupCodeDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
+    )
+
+
+def _password_step_fresh(request: HttpRequest) -> bool:
+    started = request.session.get(SESSION_PASSWORD_STEP_AT)
+    return started is not None and time.time() - float(started) <= second_step_seconds()
+
+
+def staff_awaiting_second_step(request: HttpRequest) -> bool:
+    """A password-only console session that may still complete its login.
+
+    Expired ones (older than ``second_step_seconds``) are logged out here, so a
+    forgotten half-login does not sit for the whole session lifetime.
+    """
+    user = request.user
+    if not user.is_authenticated or user.is_verified():
+        return False
+    if not _password_step_fresh(request):
+        django_logout(request)
+        return False
+    return staff_is_console_user(user)
+
+
+# --- throttling -------------------------------------------------------------------
+
+
+def _username_key(username: str) -> str:
+    # Case-folded: "Admin" and "admin" share one count.
+    return throttle_key("console-user", username.strip().casefold())
+
+
+def _client_key(client_address: str) -> str:
+    return throttle_key("console-client", client_address)
+
+
+def _is_locked(*, username: str, client_address: str) -> bool:
+    return (
+        throttle_state(_client_key(client_address)).locked
+        or throttle_state(_username_key(username)).locked
+    )
+
+
+def _record_failure(*, username: str, client_address: str) -> None:
+    """Count one failed attempt against the username and the client.
+
+    Reaching the limit locks the key and writes STAFF_LOCKOUT. The event's
+    actor is the account that was locked (when it exists), labelled "system";
+    details hold the scope only, never the username typed or an address.
+    """
+    seconds = lockout_seconds()
+    user_state = throttle_hit(
+        key=_username_key(username),
+        limit=user_max_failures(),
+        window_seconds=seconds,
+        lock_seconds=seconds,
+    )
+    if user_state.just_locked:
+        account = get_user_model().objects.filter(username=username).first()
+        audit_record(
+            action=AuditEvent.Action.STAFF_LOCKOUT,
+            actor=account,
+            actor_label="system",
+            details={"scope": "user"},
+        )
+    client_state = throttle_hit(
+        key=_client_key(client_address),
+        limit=client_max_failures(),
+        window_seconds=seconds,
+        lock_seconds=seconds,
+    )
+    if client_state.just_locked:
+        audit_record(
+            action=AuditEvent.Action.STAFF_LOCKOUT,
+            actor_label="system",
+            details={"scope": "client"},
+        )
+
+
+# --- the two steps ------------------------------------------------------------------
+
+
+class LoginOutcome(enum.StrEnum):
+    OK = "ok"
+    INVALID = "invalid"
+    LOCKED = "locked"
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    outcome: LoginOutcome
+    user: object | None = None
+    device: object | None = None
+    method: str = ""
+    backup_codes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == LoginOutcome.OK
+
+    @property
+    def message(self) -> str:
+        if self.outcome == LoginOutcome.LOCKED:
+            return locked_message()
+        return str(LOGIN_REFUSED)
+
+
+def staff_login_password(*, request: HttpRequest, username: str, password: str) -> LoginResult:
+    """Step one: username and password. On success the session is password-only.
+
+    Refused without hashing anything when the client or the username is
+    locked, or the input is absurdly long. An unknown username costs the same
+    hash as a known one (Django's ModelBackend hashes anyway).
+    """
+    client = request_client_address(request)
+    username = username or ""
+    password = password or ""
+    if _is_locked(username=username, client_address=client):
+        return LoginResult(LoginOutcome.LOCKED)
+    if not username or len(username) > MAX_USERNAME_INPUT or len(password) > MAX_PASSWORD_INPUT:
+        _record_failure(username=username, client_address=client)
+        return LoginResult(LoginOutcome.INVALID)
+
+    user = authenticate(request, username=username, password=password)
+    if user is None or not staff_is_console_user(user):
+        _record_failure(username=username, client_address=client)
+        return LoginResult(LoginOutcome.INVALID)
+
+    # Django's login() keeps the session key when the same user logs in again,
+    # so cycle it ourselves: a new key for every new privilege.
+    django_login(request, user)
+    _session_cycle(request, user)
+    # Whatever this session had verified before, the code step comes again.
+    request.session.pop(DEVICE_ID_SESSION_KEY, None)
+    request.session[SESSION_PASSWORD_STEP_AT] = time.time()
+    return LoginResult(LoginOutcome.OK, user=user)
+
+
+def _verify_code(user, code: str) -> tuple[object | None, str]:
+    """The device of ``user`` that accepts ``code``, and which kind it was.
+
+    Six digits go to the authenticator (TOTP: a code at or before the last one
+    accepted is refused, so a code cannot be replayed); anything shaped like a
+    backup code goes to the backup codes. Only these two device kinds count:
+    django-otp's plain-text static tokens are never consulted.
+    """
+    digits = re.sub(r"\s", "", to_western_digits(code or ""))
+    if _TOTP_PATTERN.match(digits):
+        with transaction.atomic():
+            devices = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True)
+            for device in devices.order_by("pk"):
+                if device.verify_token(digits):
+                    return device, "totp"
+        return None, ""
+    if backup_code_normalise(code or "") is not None:
+        for device in BackupCodeDevice.objects.filter(user=user, confirmed=True).order_by("pk"):
+            if device.verify_token(code):
+                return device, "backup_code"
+    return None, ""
+
+
+def staff_login_code(*, request: HttpRequest, code: str) -> LoginResult:
+    """Step two: a code from the authenticator, or a backup code. Opens the console.
+
+    Only for a session whose password step succeeded within ``second_step_seconds``.
+    """
+    user = request.user
+    if not (_password_step_fresh(request) and staff_is_console_user(user)):
+        return LoginResult(LoginOutcome.INVALID)
+    client = request_client_address(request)
+    username = user.get_username()
+    if _is_locked(username=username, client_address=client):
+        return LoginResult(LoginOutcome.LOCKED)
+    code = code or ""
+    device, method = (None, "") if len(code) > MAX_CODE_INPUT else _verify_code(user, code)
+    if device is None:
+        _record_failure(username=username, client_address=client)
+        return LoginResult(LoginOutcome.INVALID)
+    _login_complete(request=request, user=user, device=device, method=method)
+    return LoginResult(LoginOutcome.OK, user=user, device=device, method=method)
+
+
+def _login_complete(*, request: HttpRequest, user, device, method: str) -> None:
+    _session_cycle(request, user)
+    otp_login(request, device)
+    request.session.pop(SESSION_PASSWORD_STEP_AT, None)
+    throttle_clear(_username_key(user.get_username()))
+    audit_record(action=AuditEvent.Action.STAFF_LOGIN, actor=user, details={"method": method})
+
+
+# --- enrolment ------------------------------------------------------------------------
+
+
+def staff_enrolment_device(*, user) -> TOTPDevice:
+    """The authenticator being set up for ``user``: created on first call, then reused.
+
+    Reused so that reloading the page shows the same secret the person may
+    already have scanned. Refused once any device is confirmed: the secret of
+    a confirmed device is never shown again.
+    """
+    if staff_has_confirmed_device(user):
+        raise PermissionDenied(ALREADY_ENROLLED)
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+    return device
+
+
+def staff_enrolment_confirm(*, request: HttpRequest, code: str) -> LoginResult:
+    """Confirm the new authenticator with a code from it; issue backup codes.
+
+    On success the device is confirmed, the session verified, and the result
+    carries the backup codes: the only time they exist in clear. Only for a
+    session whose password step succeeded within ``second_step_seconds``.
+    """
+    user = request.user
+    if not (_password_step_fresh(request) and staff_is_console_user(user)):
+        return LoginResult(LoginOutcome.INVALID)
+    client = request_client_address(request)
+    username = user.get_username()
+    if _is_locked(username=username, client_address=client):
+        return LoginResult(LoginOutcome.LOCKED)
+    digits = re.sub(r"\s", "", to_western_digits(code or ""))[:MAX_CODE_INPUT]
+    with transaction.atomic():
+        if staff_has_confirmed_device(user):
+            return LoginResult(LoginOutcome.INVALID)
+        device = (
+            TOTPDevice.objects.select_for_update()
+            .filter(user=user, confirmed=False)
+            .order_by("pk")
+            .first()
+        )
+        verified = (
+            device is not None
+            and _TOTP_PATTERN.match(digits) is not None
+            and device.verify_token(digits)
+        )
+        if verified:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+            codes = staff_backup_codes_issue(user=user)
+    if not verified:
+        _record_failure(username=username, client_address=client)
+        return LoginResult(LoginOutcome.INVALID)
+    _login_complete(request=request, user=user, device=device, method="enrolment")
+    return LoginResult(
+        LoginOutcome.OK, user=user, device=device, method="enrolment", backup_codes=codes
+    )
+
+
+def backup_code_new() -> str:
+    symbols = "".join(secrets.choice(BACKUP_CODE_ALPHABET) for _ in range(BACKUP_CODE_LENGTH))
+    return f"{symbols[:4]}-{symbols[4:8]}-{symbols[8:]}"
+
+
+@transaction.atomic
+def staff_backup_codes_issue(*, user) -> list[str]:
+    """Ten new backup codes for ``user``; every older one stops working.
+
+    Returns the codes in clear for showing once. Only their hashes are kept.
+    The device row is reused, so a session verified by a backup code stays
+    verified when its owner replaces the codes.
+    """
+    codes = [backup_code_new() for _ in range(BACKUP_CODE_COUNT)]
+    salt = secrets.token_hex(16)
+    hashes = [
+        backup_code_digest(backup_code_normalise(c), salt=salt, iterations=BACKUP_CODE_ITERATIONS)
+        for c in codes
+    ]
+    devices = BackupCodeDevice.objects.select_for_update().filter(user=user).order_by("pk")
+    device = devices.first()
+    if device is None:
+        device = BackupCodeDevice(user=user, name=BACKUP_DEVICE_NAME)
+    else:
+        devices.exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.salt = salt
+    device.iterations = BACKUP_CODE_ITERATIONS
+    device.code_hashes = hashes
+    device.throttle_reset(commit=False)
+    device.save()
+    return codes
+
+
+def staff_backup_codes_renew(*, request: HttpRequest, code: str) -> LoginResult:
+    """New backup codes for a verified staff member who shows a fresh authenticator code.
+
+    A hijacked session alone cannot mint lasting second factors: the code must
+    come from the authenticator (a backup code is not accepted here), and
+    failures count towards the same lock as the login.
+    """
+    user = request.user
+    if not (staff_is_console_user(user) and user.is_verified()):
+        return LoginResult(LoginOutcome.INVALID)
+    client = request_client_address(request)
+    username = user.get_username()
+    if _is_locked(username=username, client_address=client):
+        return LoginResult(LoginOutcome.LOCKED)
+    digits = re.sub(r"\s", "", to_western_digits(code or ""))
+    device, method = _verify_code(user, digits) if _TOTP_PATTERN.match(digits) else (None, "")
+    if device is None:
+        _record_failure(username=username, client_address=client)
+        return LoginResult(LoginOutcome.INVALID)
+    codes = staff_backup_codes_issue(user=user)
+    return LoginResult(LoginOutcome.OK, user=user, device=device, method=method, backup_codes=codes)
+
+
+def staff_backup_codes_remaining(*, user) -> int:
+    return sum(d.remaining for d in BackupCodeDevice.objects.filter(user=user, confirmed=True))
+
+
+def totp_secret_display(device: TOTPDevice) -> str:
+    """The secret as people type it into an authenticator: base32 in groups of four."""
+    secret = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+_STYLE_ATTRIBUTE = re.compile(r"""\s+style\s*=\s*("[^"]*"|'[^']*')""", re.IGNORECASE)
+
+
+def totp_qr_svg(device: TOTPDevice, *, label: str) -> SafeString:
+    """The device's otpauth:// URL as an inline SVG QR code.
+
+    Made on the server (segno), so no external request; no ``style``
+    attributes, so the strict CSP (no 'unsafe-inline') lets it render. Size
+    comes from the stylesheet (class ``totp-qr``).
+    """
+    svg = segno.make(device.config_url, error="m").svg_inline(
+        scale=4,
+        border=4,
+        dark="#000",
+        light="#fff",
+        omitsize=True,
+        svgclass="totp-qr",
+        lineclass=None,
+    )
+    svg = _STYLE_ATTRIBUTE.sub("", svg)
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
+    return mark_safe(svg)  # noqa: S308 - segno output, no user input except the escaped label
+
+
+# --- sessions -------------------------------------------------------------------------
+
+
+def _session_store():
+    return import_module(settings.SESSION_ENGINE).SessionStore
+
+
+def staff_session_track(*, request: HttpRequest, user, replaces: str | None = None) -> None:
+    """Record that the request's session belongs to ``user`` (staff only)."""
+    if replaces:
+        StaffSession.objects.filter(session_key=replaces).delete()
+    key = request.session.session_key
+    if not key or not getattr(user, "is_staff", False):
+        return
+    StaffSession.objects.update_or_create(session_key=key, defaults={"user": user})
+    # Drop this user's rows whose session is gone (logged out, expired, cycled).
+    store = _session_store()
+    stale = [
+        row_key
+        for row_key in StaffSession.objects.filter(user=user)
+        .exclude(session_key=key)
+        .values_list("session_key", flat=True)
+        if not store().exists(row_key)
+    ]
+    StaffSession.objects.filter(session_key__in=stale).delete()
+
+
+def _session_cycle(request: HttpRequest, user) -> None:
+    old = request.session.session_key
+    request.session.cycle_key()
+    staff_session_track(request=request, user=user, replaces=old)
+
+
+def on_user_logged_in(sender, request, user, **kwargs) -> None:
+    """Index every staff login, whatever view made it."""
+    if request is not None and hasattr(request, "session"):
+        staff_session_track(request=request, user=user)
+
+
+def on_user_logged_out(sender, request, user, **kwargs) -> None:
+    if request is not None and hasattr(request, "session") and request.session.session_key:
+        StaffSession.objects.filter(session_key=request.session.session_key).delete()
+
+
+def staff_sessions_end(*, user) -> int:
+    """End every indexed session of ``user``; returns how many were ended.
+
+    Sessions are deleted through the configured session engine, so cached
+    copies go too. A session the index missed still cannot act for an
+    inactive user: Django's ModelBackend refuses inactive users on every request.
+    """
+    store = _session_store()
+    keys = list(StaffSession.objects.filter(user=user).values_list("session_key", flat=True))
+    for key in keys:
+        store().delete(key)
+    StaffSession.objects.filter(user=user).delete()
+    return len(keys)
+
+
+# --- account changes --------------------------------------------------------------------
+
+
+def _require_administrator(by: StaffProfile) -> None:
+    if by is None or by.role != StaffProfile.Role.ADMINISTRATOR or not by.user.is_active:
+        raise ValidationError(NOT_ADMINISTRATOR, code="administrator_required")
+
+
+@transaction.atomic
+def staff_deactivate(*, profile: StaffProfile, by: StaffProfile) -> StaffProfile:
+    """Deactivate a staff account and end all its sessions at once.
+
+    Refused unless ``by`` is an active administrator, and for one's own
+    account (so the last administrator cannot lock everyone out by mistake).
+    Audited as STAFF_LOCKOUT with reason "deactivated". Their open cases are
+    handed to ``casework.services.cases_reassign_after_deactivation`` when
+    that hook exists.
+    """
+    _require_administrator(by)
+    if profile.pk == by.pk:
+        raise ValidationError(OWN_ACCOUNT, code="own_account")
+    user = get_user_model().objects.select_for_update().get(pk=profile.user_id)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    ended = staff_sessions_end(user=user)
+    audit_record(
+        action=AuditEvent.Action.STAFF_LOCKOUT,
+        actor=by.user,
+        details={"reason": "deactivated", "staff_profile": profile.pk, "sessions_ended": ended},
+    )
+    reassign = getattr(casework_services, "cases_reassign_after_deactivation", None)
+    if callable(reassign):
+        reassign(profile=profile, by=by)
+    profile.user = user
+    return profile
+
+
+@transaction.atomic
+def staff_two_factor_reset(*, profile: StaffProfile, by: StaffProfile) -> StaffProfile:
+    """Remove every second factor of an account (a lost phone) and end its sessions.
+
+    The staff member enrols again at their next login. Administrators only,
+    never on their own account; audited as STAFF_LOCKOUT, reason "two_factor_reset".
+    """
+    _require_administrator(by)
+    if profile.pk == by.pk:
+        raise ValidationError(OWN_ACCOUNT, code="own_account")
+    user = profile.user
+    TOTPDevice.objects.filter(user=user).delete()
+    BackupCodeDevice.objects.filter(user=user).delete()
+    ended = staff_sessions_end(user=user)
+    audit_record(
+        action=AuditEvent.Action.STAFF_LOCKOUT,
+        actor=by.user,
+        details={
+            "reason": "two_factor_reset",
+            "staff_profile": profile.pk,
+            "sessions_ended": ended,
+        },
+    )
+    return profile
