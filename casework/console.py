@@ -43,10 +43,10 @@ from casework.models import StaffProfile
 from casework.services import staff_account_upsert
 
 # Console pages send the Referer to their own origin only, never beyond it.
-# Not "no-referrer" (the project default): under that policy browsers send
-# "Origin: null" with every form POST, and Django's CSRF check refuses them,
-# so no console form could be submitted from a real browser.
-CONSOLE_REFERRER_POLICY = "same-origin"
+# The project-wide policy: no page ever tells another site where it came from.
+# Forms still work: the CSRF check accepts the "Origin: null" browsers send
+# under it (config/csrf.py).
+CONSOLE_REFERRER_POLICY = "no-referrer"
 
 LOGGED_OUT = _("You have logged out.")
 USERNAME_TAKEN = _("This username is already taken.")
