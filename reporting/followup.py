@@ -19,6 +19,7 @@ from casework.models import Case, Message
 from casework.services import (
     case_record_external_reference,
     case_withdraw_by_victim,
+    feedback_submit,
     message_send_by_victim,
 )
 from config.csrf import csrf_protect
@@ -43,6 +44,7 @@ SIGNED_OUT_IDLE = _("For your safety you were signed out after 15 minutes withou
 MESSAGE_SENT = _("Your message was sent.")
 EVIDENCE_ADDED = _("Your files were added to your case.")
 REFERENCE_SAVED = _("Thank you. The number was saved to your case.")
+FEEDBACK_THANKS = _("Thank you. A supervisor will read this.")
 WITHDRAWN = _("Your report has been withdrawn. You can still call 497 or 131 at any time.")
 
 # What each status means, in words for the person who reported.
@@ -149,6 +151,7 @@ def _case_page(
     *,
     message_form=None,
     reference_form=None,
+    feedback_form=None,
     upload_errors=None,
     status=200,
 ):
@@ -161,6 +164,7 @@ def _case_page(
             "thread": _thread(case),
             "message_form": message_form or forms.MessageForm(),
             "reference_form": reference_form or forms.ExternalReferenceForm(),
+            "feedback_form": feedback_form or forms.FeedbackForm(),
             "evidence_form": forms.EvidenceForm(
                 max_files=settings.SANAD_EVIDENCE_MAX_FILES,
                 max_megabytes=settings.SANAD_EVIDENCE_MAX_BYTES // (1024 * 1024),
@@ -246,6 +250,25 @@ def _store_case_evidence(request: HttpRequest, case: Case) -> HttpResponse:
         return _case_page(request, case, upload_errors=errors, status=400 if errors else 200)
     flash.success(request, EVIDENCE_ADDED)
     return redirect("reporting:followup_case")
+
+
+@require_POST
+@followup_case_required
+def send_feedback(request: HttpRequest, case: Case) -> HttpResponse:
+    form = forms.FeedbackForm(data=request.POST)
+    if form.is_valid():
+        try:
+            feedback_submit(
+                case=case,
+                rating=form.cleaned_data["rating"],
+                complaint=form.cleaned_data["complaint"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            flash.success(request, FEEDBACK_THANKS)
+            return redirect("reporting:followup_case")
+    return _case_page(request, case, feedback_form=form, status=400)
 
 
 @require_http_methods(["GET", "POST"])

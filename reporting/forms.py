@@ -317,3 +317,27 @@ class ExternalReferenceForm(forms.Form):
         max_length=80,
         widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
     )
+
+
+class FeedbackForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("How well is your case being handled?"),
+        widget=RadioSelect,
+        choices=[
+            ("5", _("Very well")),
+            ("4", _("Well")),
+            ("3", _("Neither well nor badly")),
+            ("2", _("Badly")),
+            ("1", _("Very badly")),
+        ],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    complaint = forms.CharField(
+        label=_("A complaint about how an officer treated you (optional)"),
+        help_text=_("This goes to a supervisor, never to the officer it is about."),
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+        required=False,
+        max_length=5000,
+    )

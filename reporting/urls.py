@@ -20,6 +20,7 @@ urlpatterns = [
     path("follow-up/case/message/", followup.send_message, name="followup_message"),
     path("follow-up/case/evidence/", followup.add_evidence, name="followup_evidence"),
     path("follow-up/case/reference/", followup.record_reference, name="followup_reference"),
+    path("follow-up/case/feedback/", followup.send_feedback, name="followup_feedback"),
     path("follow-up/case/withdraw/", followup.withdraw, name="followup_withdraw"),
     path("follow-up/leave/", followup.leave, name="followup_leave"),
 ]
