@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
+from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casework import demo
@@ -29,6 +30,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        # The printed table is for the person at the terminal: plain English.
+        with translation.override("en"):
+            self._seed(options)
+
+    def _seed(self, options):
         demo.seed_reference_data()
         units = {unit.kind: unit for unit in Unit.objects.all()}
         governorates = {g.code: g for g in Governorate.objects.all()}
