@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -235,7 +236,7 @@ class CaseAdmin(admin.ModelAdmin):
             raise Http404
         if request.method == "POST" and "action" in request.POST:
             self._check_action_request(request, viewer)
-        extra_context = dict(extra_context or {})
+        extra_context = {"display_time_zone": settings.DISPLAY_TIME_ZONE, **(extra_context or {})}
         if viewer.role == StaffProfile.Role.SUPERVISOR:
             extra_context["awaiting"] = case_awaiting_counts(viewer=viewer)
         return super().changelist_view(request, extra_context=extra_context)
@@ -385,6 +386,7 @@ class CaseAdmin(admin.ModelAdmin):
             "message_form": message_form or MessageForm(),
             "evidence_form": ReasonForm(),
             "officers": list(officer_list_for_case(case=case)) if view.can_assign else [],
+            "display_time_zone": settings.DISPLAY_TIME_ZONE,
         }
         return TemplateResponse(
             request, "admin/casework/case/case_page.html", context, status=status
@@ -527,6 +529,7 @@ class CaseAdmin(admin.ModelAdmin):
             "events": [
                 {"event": event, "details": sorted(event.details.items())} for event in page
             ],
+            "display_time_zone": settings.DISPLAY_TIME_ZONE,
         }
         return TemplateResponse(request, "admin/casework/case/history.html", context)
 
@@ -579,6 +582,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):
             raise Http404
+        extra_context = {"display_time_zone": settings.DISPLAY_TIME_ZONE, **(extra_context or {})}
         return super().changelist_view(request, extra_context=extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

@@ -299,3 +299,29 @@ def test_console_list__query_count_constant_in_page_size(staff, cp_case, console
     many = count()
     assert Case.objects.count() == 22
     assert many == few
+
+
+@pytest.mark.django_db
+def test_scope__list_query_and_single_case_rule_agree(world, cp_case, staff, file_report):
+    """case_list_for_viewer (SQL) and case_access_for (Python) are two spellings
+    of one rule: for every persona and every kind of case they must agree."""
+    from casework.selectors import case_access_for, case_list_for_viewer
+
+    karbala_officer = world["people"]["officer_other_governorate"]
+    cases = [
+        *world["cases"].values(),
+        cp_case(governorate_code="karbala"),
+        cp_case(wants_female_officer=True),
+        file_report(knows_blackmailer="yes", governorate_code="").case,  # not yet placed
+        file_report(knows_blackmailer="no", governorate_code="baghdad").case,  # NSS
+    ]
+    # Assigned to them although filed elsewhere (they moved): still theirs.
+    moved = cp_case(governorate_code="basra")
+    moved.assigned_officer = karbala_officer
+    moved.save()
+    cases.append(moved)
+    for persona, profile in world["people"].items():
+        listed = set(case_list_for_viewer(viewer=profile).values_list("pk", flat=True))
+        for case in cases:
+            visible = case_access_for(case=case, viewer=profile).visible
+            assert (case.pk in listed) == visible, (persona, case.reference)

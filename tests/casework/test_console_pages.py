@@ -69,6 +69,7 @@ def test_console_pages__render_without_inline_script_or_style(language, pages):
         assert INLINE_SCRIPT.findall(html) == [], url
         assert INLINE_STYLE.findall(html) == [], url
         assert INLINE_HANDLER.findall(html) == [], url
+        assert "_enc" not in html, url  # no ciphertext field anywhere, editable or not
         if language in {"ar", "ckb"}:
             assert 'dir="rtl"' in html
 
@@ -81,3 +82,20 @@ def test_console_list__flags_cases_awaiting_a_female_officer(staff, cp_case, con
     supervisor = staff("sup", role=StaffProfile.Role.SUPERVISOR, governorates=["baghdad"])
     html = console_client(supervisor).get(console_url("casework_case_changelist")).content
     assert "2 cases are waiting for a female officer." in html.decode()
+
+
+@pytest.mark.django_db
+def test_console_pages__times_in_iraq(staff, cp_case, console_client):
+    import datetime as dt
+
+    case = cp_case()
+    case.first_contact_due_at = dt.datetime(2026, 11, 24, 21, 30, tzinfo=dt.UTC)
+    case.save(update_fields=["first_contact_due_at"])
+    supervisor = staff("sup", role=StaffProfile.Role.SUPERVISOR, governorates=["baghdad"])
+    client = console_client(supervisor)
+    for url in [
+        console_url("casework_case_changelist"),
+        console_url("casework_case_change", case.pk),
+    ]:
+        html = client.get(url).content.decode()
+        assert "Nov. 25, 2026, 12:30 a.m." in html, url  # 21:30 UTC is 00:30 in Baghdad

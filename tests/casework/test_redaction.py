@@ -238,3 +238,30 @@ def test_messages__service_refuses_an_unassigned_officer(story):
     with pytest.raises(ValidationError) as refused:
         message_send_by_officer(case=story["case"], body="Hi", by=story["colleague"])
     assert refused.value.code == "by_not_allowed"
+
+
+@pytest.mark.django_db
+def test_error_report__from_inside_the_case_view_holds_no_victim_data(story, monkeypatch, rf):
+    """An exception after the identity is decrypted: the error report (what
+    would be logged or mailed) shows the frames but none of their values."""
+    import sys
+
+    from django.views.debug import get_exception_reporter_class, get_exception_reporter_filter
+
+    import casework.redaction as redaction
+
+    def explode(**kwargs):
+        raise RuntimeError("linking failed")
+
+    monkeypatch.setattr(redaction, "case_list_sharing_suspect", explode)
+    request = rf.post("/en/console/casework/case/1/reveal/", {"reason": "Review"})
+    try:
+        case_view_for(case=story["case"], viewer=story["assigned"])
+        raise AssertionError("case_view_for should have failed")
+    except RuntimeError:
+        reporter = get_exception_reporter_class(request)(request, *sys.exc_info())
+        assert isinstance(reporter.filter, type(get_exception_reporter_filter(request)))
+        text = reporter.get_traceback_text()
+        html = reporter.get_traceback_html()
+    assert "case_view_for" in text
+    assert _leaks(text) == [] and _leaks(html) == []
