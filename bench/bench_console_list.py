@@ -12,6 +12,11 @@ are bulk-created with real ciphertext (one data key per case, as in
 production), so the list decrypts each row's identity for the initials exactly
 as it does for real. It runs with the test settings (test keys): never point
 it at a database holding real cases.
+
+Measured 2026-11-24 (2 vCPU, PostgreSQL 15, 10,000 cases, 50 rows a page):
+9 queries per page whatever the page size or case count (session, user, OTP
+device, profile, waiting counts, two filter lists, count, rows); median 71 ms
+for a supervisor's first page, 109 ms at page 100, 51 ms for an officer.
 """
 
 from __future__ import annotations
