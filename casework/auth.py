@@ -579,9 +579,9 @@ def staff_deactivate(*, profile: StaffProfile, by: StaffProfile) -> StaffProfile
         actor=by.user,
         details={"reason": "deactivated", "staff_profile": profile.pk, "sessions_ended": ended},
     )
-    reassign = getattr(casework_services, "cases_reassign_after_deactivation", None)
-    if callable(reassign):
-        reassign(profile=profile, by=by)
+    # Their open cases go back through the assignment rules (never silently to
+    # someone the victim did not ask for).
+    casework_services.cases_reassign_after_deactivation(officer=profile)
     profile.user = user
     return profile
 

@@ -276,6 +276,20 @@ class Case(models.Model):
     def save(self, *args, **kwargs) -> None:
         officer = self.assigned_officer
         if self.wants_female_officer and officer is not None and not officer.is_female:
+            # Services refuse before ever saving, so this is a save that went
+            # around them: audited like every other refused attempt.
+            from casework.audit import audit_record
+
+            audit_record(
+                action=AuditEvent.Action.CASE_ASSIGN_REFUSED,
+                case=self if self.pk else None,
+                details={
+                    "code": "female_officer_required",
+                    "codes": ["female_officer_required"],
+                    "officer": officer.pk,
+                    "via": "model_save",
+                },
+            )
             raise ValidationError(
                 _("This case may only be assigned to a female officer."),
                 code="female_officer_required",

@@ -7,8 +7,10 @@ its own audit event: callers never write audit events themselves.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import itertools
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -33,6 +35,7 @@ from casework.models import (
     CaseNote,
     Category,
     ChecklistItem,
+    Evidence,
     Governorate,
     Message,
     ReporterCredential,
@@ -41,6 +44,12 @@ from casework.models import (
     Unit,
 )
 from casework.roles import staff_role_apply
+from casework.selectors import (
+    OPEN_STATUSES,
+    case_access_for,
+    evidence_can_open,
+    officer_list_for_case,
+)
 
 
 @transaction.atomic
@@ -260,6 +269,7 @@ def report_file(
         case=case,
         details={"unit": unit.kind, "priority": priority, "suspects": len(seen)},
     )
+    case = case_auto_assign(case=case)
     return FiledReport(case=case, passphrase=passphrase)
 
 
@@ -298,9 +308,15 @@ def message_send_by_victim(*, case: Case, body: str) -> Message:
 
 @transaction.atomic
 def message_send_by_officer(*, case: Case, body: str, by: StaffProfile) -> Message:
-    """An officer's message to the victim. The victim sees "Officer", never a name."""
+    """An officer's message to the victim. The victim sees "Officer", never a name.
+
+    Only the assigned officer or a supervisor of the case may write
+    (``by_not_allowed`` otherwise), whichever page or command calls this.
+    """
     body = _clean_message_body(body)
     case = Case.objects.select_for_update().get(pk=case.pk)
+    if not case_access_for(case=case, viewer=by).can_message:
+        raise ValidationError(NOT_ALLOWED_TO_MESSAGE, code="by_not_allowed")
     if case.status == Case.Status.WITHDRAWN:
         raise ValidationError(CASE_CLOSED_FOR_MESSAGES, code="case_withdrawn")
     sealer = Sealer(owner=case.uuid, wrapped_key=case.wrapped_key)
@@ -361,6 +377,284 @@ def case_record_external_reference(*, case: Case, service: str, number: str) -> 
     return case
 
 
+# --- assignment -------------------------------------------------------------------
+
+ASSIGN_FEMALE_OFFICER_REQUIRED = _("This case may only be assigned to a female officer.")
+ASSIGN_OFFICER_INACTIVE = _("This officer's account is not active.")
+ASSIGN_OFFICER_OUT_OF_SCOPE = _(
+    "This officer does not work in the unit and governorate of this case."
+)
+ASSIGN_NOT_AN_OFFICER = _("Cases can only be assigned to officers.")
+ASSIGN_CASE_CLOSED = _("This case is closed, so it cannot be assigned.")
+ASSIGN_BY_NOT_ALLOWED = _("Only a supervisor of this case's unit and governorate may assign it.")
+ASSIGN_CHANGED = _(
+    "Someone else changed this case's assignment while you were deciding. "
+    "Nothing was changed: please look at the case again."
+)
+NOT_ALLOWED_TO_MESSAGE = _(
+    "Only the assigned officer or a supervisor of this case may message the victim."
+)
+
+
+class _Unchanged:
+    def __repr__(self) -> str:
+        return "CURRENT"
+
+
+# ``expected_officer`` default: the caller did not see the case, so nothing to compare.
+CURRENT = _Unchanged()
+
+
+def _assign_refusals(
+    *, case: Case, officer: StaffProfile, by: StaffProfile | None, expected_officer
+) -> list[ValidationError]:
+    """Every reason ``case_assign`` would refuse, most important first."""
+    refusals = []
+    # Only a supervisor of the case's scope assigns; by=None is the auto-assigner.
+    if by is not None and not case_access_for(case=case, viewer=by).can_assign:
+        refusals.append(ValidationError(ASSIGN_BY_NOT_ALLOWED, code="by_not_allowed"))
+    # Closed, resolved or withdrawn cases keep whoever they had.
+    if not case.is_open:
+        refusals.append(ValidationError(ASSIGN_CASE_CLOSED, code="case_closed"))
+    # Someone else assigned the case since the caller looked at it.
+    if expected_officer is not CURRENT:
+        expected_pk = expected_officer.pk if expected_officer is not None else None
+        if case.assigned_officer_id != expected_pk:
+            refusals.append(ValidationError(ASSIGN_CHANGED, code="assignment_changed"))
+    # Cases go to officers, not supervisors, outreach staff or administrators.
+    if officer.role != StaffProfile.Role.OFFICER:
+        refusals.append(ValidationError(ASSIGN_NOT_AN_OFFICER, code="not_an_officer"))
+    # The victim's request for a female officer is a hard rule.
+    if case.wants_female_officer and not officer.is_female:
+        refusals.append(
+            ValidationError(ASSIGN_FEMALE_OFFICER_REQUIRED, code="female_officer_required")
+        )
+    # A deactivated (or no longer staff) account takes no case.
+    if not (officer.user.is_active and officer.user.is_staff):
+        refusals.append(ValidationError(ASSIGN_OFFICER_INACTIVE, code="officer_inactive"))
+    # The officer must work the case's unit and, when known, its governorate.
+    if officer.unit_id != case.unit_id or (
+        case.governorate_id is not None
+        and not officer.governorates.filter(pk=case.governorate_id).exists()
+    ):
+        refusals.append(ValidationError(ASSIGN_OFFICER_OUT_OF_SCOPE, code="officer_out_of_scope"))
+    return refusals
+
+
+def case_assign(
+    *,
+    case: Case,
+    officer: StaffProfile,
+    by: StaffProfile | None,
+    expected_officer: StaffProfile | None | _Unchanged = CURRENT,
+    via: str = "service",
+) -> Case:
+    """Assign (or reassign) ``case`` to ``officer``: the only way a case changes hands.
+
+    ``by`` is the supervisor acting, or None for the auto-assigner. Refused, with
+    ``ValidationError`` and a stable ``code``, when: ``by`` is not a supervisor
+    of the case (``by_not_allowed``); the case is closed (``case_closed``); the
+    assignment changed since the caller saw ``expected_officer``
+    (``assignment_changed``: two supervisors at once, one wins); the officer is
+    not an officer (``not_an_officer``), is male while the victim asked for a
+    female officer (``female_officer_required``), is deactivated
+    (``officer_inactive``), or works another unit or governorate
+    (``officer_out_of_scope``).
+
+    Every refusal is audited with the entry point (``via``), so a pattern of
+    attempts is visible. The refusal event is committed with the caller's
+    transaction: callers catch the ValidationError and report it rather than
+    letting it roll their transaction back. The case row is locked
+    (``SELECT ... FOR UPDATE``) for the whole decision.
+    """
+    actor = by.user if by is not None else None
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        officer = StaffProfile.objects.select_related("user").get(pk=officer.pk)
+        refusals = _assign_refusals(
+            case=locked, officer=officer, by=by, expected_officer=expected_officer
+        )
+        if not refusals:
+            return _case_assign_locked(case=locked, officer=officer, actor=actor, via=via)
+        audit_record(
+            action=AuditEvent.Action.CASE_ASSIGN_REFUSED,
+            actor=actor,
+            case=locked,
+            details={
+                "code": refusals[0].code,
+                "codes": [refusal.code for refusal in refusals],
+                "officer": officer.pk,
+                "via": via,
+            },
+        )
+    raise refusals[0]
+
+
+def _case_assign_locked(*, case: Case, officer: StaffProfile, actor, via: str) -> Case:
+    previous = case.assigned_officer_id
+    if previous == officer.pk and case.assignment_state == Case.AssignmentState.ASSIGNED:
+        return case
+    previous_status = case.status
+    case.assigned_officer = officer
+    case.assignment_state = Case.AssignmentState.ASSIGNED
+    if case.status in {Case.Status.NEW, Case.Status.TRIAGED}:
+        case.status = Case.Status.ASSIGNED
+    case.save(update_fields=["assigned_officer", "assignment_state", "status", "updated_at"])
+    audit_record(
+        action=AuditEvent.Action.CASE_ASSIGNED,
+        actor=actor,
+        case=case,
+        details={"officer": officer.pk, "previous": previous, "via": via},
+    )
+    if case.status != previous_status:
+        audit_record(
+            action=AuditEvent.Action.CASE_STATUS_CHANGED,
+            actor=actor,
+            case=case,
+            details={"from": previous_status, "to": case.status, "via": via},
+        )
+    return case
+
+
+@transaction.atomic
+def case_auto_assign(*, case: Case, reason: str = "filed") -> Case:
+    """Give an open, unassigned case to the least-loaded eligible officer.
+
+    Eligible: active, of the case's unit and governorate, and female when the
+    victim asked for a female officer (``officer_list_for_case``). Load is the
+    number of open cases; ties go to the lowest pk. When nobody is eligible the
+    case waits as "awaiting female officer" (or "awaiting officer"), which the
+    supervisors' list flags; it is never given to anyone else.
+    """
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if not locked.is_open or locked.assigned_officer_id is not None:
+        return locked
+    return _auto_assign_locked(case=locked, reason=reason, exclude=None)
+
+
+def _auto_assign_locked(*, case: Case, reason: str, exclude: StaffProfile | None) -> Case:
+    candidates = officer_list_for_case(case=case)
+    if exclude is not None:
+        candidates = candidates.exclude(pk=exclude.pk)
+    officer = candidates.first()
+    if officer is not None:
+        return case_assign(case=case, officer=officer, by=None, via="auto")
+    state = (
+        Case.AssignmentState.AWAITING_FEMALE_OFFICER
+        if case.wants_female_officer
+        else Case.AssignmentState.AWAITING_OFFICER
+    )
+    case.assignment_state = state
+    case.save(update_fields=["assignment_state", "updated_at"])
+    audit_record(
+        action=AuditEvent.Action.CASE_AWAITING,
+        case=case,
+        details={"state": state, "reason": reason},
+    )
+    return case
+
+
+def cases_reassign_after_deactivation(*, officer: StaffProfile) -> list[Case]:
+    """Put a deactivated officer's open cases back through the auto-assigner.
+
+    Each case is handled in its own transaction: released, then offered to the
+    least-loaded eligible officer (the female-officer rule included) or left
+    flagged as awaiting one. The officer is excluded even if the account is
+    still active when this runs.
+    """
+    reassigned = []
+    case_ids = list(
+        Case.objects.filter(assigned_officer=officer, status__in=OPEN_STATUSES)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for case_id in case_ids:
+        with transaction.atomic():
+            case = Case.objects.select_for_update().get(pk=case_id)
+            if case.assigned_officer_id != officer.pk or not case.is_open:
+                continue
+            case.assigned_officer = None
+            case.assignment_state = Case.AssignmentState.UNASSIGNED
+            case.save(update_fields=["assigned_officer", "assignment_state", "updated_at"])
+            audit_record(
+                action=AuditEvent.Action.CASE_ASSIGNED,
+                case=case,
+                details={"officer": None, "previous": officer.pk, "via": "deactivation"},
+            )
+            reassigned.append(
+                _auto_assign_locked(case=case, reason="officer_deactivated", exclude=officer)
+            )
+    return reassigned
+
+
+# --- audited looks at a case ----------------------------------------------------------
+
+REVEAL_REASON_REQUIRED = _("Please write why you need to see the full case.")
+EVIDENCE_REASON_REQUIRED = _("Please write why you need to open this file.")
+REVEAL_NOT_ALLOWED = _("Only a supervisor of this case may reveal it.")
+EVIDENCE_NOT_ALLOWED = _("You may not open this file.")
+MAX_REASON_LENGTH = 500
+
+
+def _clean_reason(reason: str, *, message) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(message, code="reason_required")
+    return reason[:MAX_REASON_LENGTH]
+
+
+def case_view_record(*, case: Case, by: StaffProfile, level: str) -> None:
+    """One event per page view of a case: who looked, and how much they saw."""
+    audit_record(
+        action=AuditEvent.Action.CASE_VIEWED,
+        actor=by.user,
+        case=case,
+        details={"level": level},
+    )
+
+
+def case_reveal(*, case: Case, by: StaffProfile, reason: str) -> None:
+    """A supervisor's reveal of a case's full details, with a written reason.
+
+    The reveal itself lasts one page view; this event, with the reason, stays.
+    """
+    if not case_access_for(case=case, viewer=by).can_reveal:
+        raise ValidationError(REVEAL_NOT_ALLOWED, code="by_not_allowed")
+    reason = _clean_reason(reason, message=REVEAL_REASON_REQUIRED)
+    audit_record(
+        action=AuditEvent.Action.CASE_REVEALED,
+        actor=by.user,
+        case=case,
+        details={"reason": reason},
+    )
+
+
+def evidence_open_by_staff(*, evidence: Evidence, by: StaffProfile, reason: str) -> Iterator[bytes]:
+    """Open an original evidence file: checked, reasoned and audited every time.
+
+    Refused (``by_not_allowed``) unless ``evidence_can_open``: the assigned
+    officer or a supervisor of the case, and female staff only for possibly
+    intimate evidence of a victim who asked for a female officer. The first
+    chunk is decrypted before the event is written, so a file that cannot be
+    read is not recorded as opened.
+    """
+    if not evidence_can_open(evidence=evidence, viewer=by):
+        raise ValidationError(EVIDENCE_NOT_ALLOWED, code="by_not_allowed")
+    reason = _clean_reason(reason, message=EVIDENCE_REASON_REQUIRED)
+    evidence_store = importlib.import_module("casework.evidence")
+    case = evidence.case
+    sealer = Sealer(owner=case.uuid, wrapped_key=case.wrapped_key)
+    chunks = iter(evidence_store.evidence_open(evidence=evidence, sealer=sealer))
+    first = next(chunks, b"")
+    audit_record(
+        action=AuditEvent.Action.EVIDENCE_OPENED,
+        actor=by.user,
+        case=case,
+        details={"evidence": evidence.pk, "reason": reason},
+    )
+    return itertools.chain([first], chunks)
+
+
 # --- working a case: status workflow, notes, checklist, feedback -------------------
 
 S = Case.Status
@@ -389,18 +683,8 @@ RATING_OUT_OF_RANGE = _("Please choose a rating from 1 to 5.")
 
 
 def staff_may_work_case(*, case: Case, staff: StaffProfile) -> bool:
-    """The assigned officer, or a supervisor of the case's unit in one of their
-    governorates. Everyone else may at most look (and only redacted)."""
-    if staff is None or not staff.user.is_active:
-        return False
-    if staff.role == StaffProfile.Role.OFFICER:
-        return case.assigned_officer_id == staff.pk
-    if staff.role == StaffProfile.Role.SUPERVISOR:
-        return (
-            case.unit_id == staff.unit_id
-            and staff.governorates.filter(pk=case.governorate_id).exists()
-        )
-    return False
+    """The assigned officer, or a supervisor over the case (casework.selectors)."""
+    return staff is not None and case_access_for(case=case, viewer=staff).can_work
 
 
 def _require_worker(case: Case, by: StaffProfile) -> None:

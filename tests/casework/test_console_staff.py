@@ -103,10 +103,9 @@ def test_staff_deactivate__hands_open_cases_to_the_reassignment_hook(
         services,
         "cases_reassign_after_deactivation",
         lambda **kwargs: calls.append(kwargs),
-        raising=False,
     )
     auth.staff_deactivate(profile=officer_baghdad, by=administrator)
-    assert calls == [{"profile": officer_baghdad, "by": administrator}]
+    assert calls == [{"officer": officer_baghdad}]
 
 
 def test_staff_account_upsert__does_not_reactivate_a_deactivated_account(

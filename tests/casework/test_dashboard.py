@@ -70,6 +70,9 @@ def fixture_cases(file_report):
 
 @pytest.mark.django_db
 def test_monthly_figures__equal_hand_computed_numbers(fixture_cases):
+    from django.utils import translation
+
+    translation.activate("ar")
     rows = dashboard.monthly_figures(
         Case.objects.all(), start=dt.date(2026, 3, 1), end=dt.date(2026, 4, 30)
     )

@@ -108,6 +108,7 @@ def test_case_transition__refused_for_someone_not_on_the_case(file_report, refer
     from casework.models import Governorate, Unit
     from casework.services import staff_account_upsert
 
+    case = _case_in(Case.Status.ASSIGNED, file_report)
     outsider = staff_account_upsert(
         username="officer.elsewhere",
         first_name="Ali",
@@ -116,7 +117,6 @@ def test_case_transition__refused_for_someone_not_on_the_case(file_report, refer
         unit=Unit.objects.get(kind=Unit.Kind.NATIONAL_SECURITY),
         governorates=[Governorate.objects.get(code="baghdad")],
     )
-    case = _case_in(Case.Status.ASSIGNED, file_report)
     with pytest.raises(ValidationError) as refused:
         case_transition(case=case, to=Case.Status.IN_CONTACT, by=outsider)
     assert refused.value.code == "not_your_case"
