@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from casework import console_work, dashboard
 from casework.console import console_site
 from casework.models import AuditEvent, Case, Evidence, StaffProfile
 from casework.redaction import case_initials, case_view_for
@@ -152,6 +153,32 @@ def _private_download_headers(response: HttpResponse) -> HttpResponse:
     return response
 
 
+class AssignedToMeFilter(admin.SimpleListFilter):
+    title = _("assigned to me")
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(assigned_officer=_viewer(request))
+        return queryset
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("first contact overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return dashboard.cases_overdue(queryset)
+        return queryset
+
+
 @admin.register(Case, site=console_site)
 class CaseAdmin(admin.ModelAdmin):
     list_display = (
@@ -166,7 +193,15 @@ class CaseAdmin(admin.ModelAdmin):
         "first_contact_due_at",
         "overdue",
     )
-    list_filter = ("assignment_state", "status", "priority", "unit", "governorate")
+    list_filter = (
+        AssignedToMeFilter,
+        OverdueFilter,
+        "assignment_state",
+        "status",
+        "priority",
+        "unit",
+        "governorate",
+    )
     search_fields = ("=reference",)
     list_per_page = 50
     show_full_result_count = False
@@ -204,8 +239,13 @@ class CaseAdmin(admin.ModelAdmin):
 
     # --- what is listed, and how -----------------------------------------------
 
+    def get_ordering(self, request):
+        # Urgent first, then overdue, then the nearest first-contact deadline
+        # (annotated in get_queryset); a column click still reorders.
+        return ["priority_rank", "-overdue_flag", "first_contact_due_at"]
+
     def get_queryset(self, request):
-        return (
+        return dashboard.cases_urgent_and_overdue_first(
             case_list_for_viewer(viewer=_viewer(request))
             .select_related("unit", "governorate", "assigned_officer__user")
             # Only the identity is decrypted (for initials); the rest stays put.
@@ -323,6 +363,22 @@ class CaseAdmin(admin.ModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
+            path("dashboard/", wrap(self.dashboard_view), name="casework_case_dashboard"),
+            path(
+                "dashboard.csv", wrap(self.dashboard_csv_view), name="casework_case_dashboard_csv"
+            ),
+            path("feedback/", wrap(self.feedback_view), name="casework_case_feedback"),
+            path(
+                "<int:case_id>/transition/",
+                wrap(self.transition_view),
+                name="casework_case_transition",
+            ),
+            path("<int:case_id>/note/", wrap(self.note_view), name="casework_case_note"),
+            path(
+                "<int:case_id>/checklist/",
+                wrap(self.checklist_view),
+                name="casework_case_checklist",
+            ),
             path(
                 "<int:case_id>/reveal/",
                 wrap(self.reveal_view),
@@ -387,10 +443,45 @@ class CaseAdmin(admin.ModelAdmin):
             "evidence_form": ReasonForm(),
             "officers": list(officer_list_for_case(case=case)) if view.can_assign else [],
             "display_time_zone": settings.DISPLAY_TIME_ZONE,
+            "work": console_work.work_context(case=case, viewer=viewer),
         }
         return TemplateResponse(
             request, "admin/casework/case/case_page.html", context, status=status
         )
+
+    # --- working the case (console part 2) --------------------------------------
+
+    def _work_post(self, handler, request, case_id: int):
+        viewer = _viewer(request)
+        case = case_get_for_viewer(viewer=viewer, pk=case_id)
+        # The services refuse too; this answers with 403 rather than a message.
+        if not case_access_for(case=case, viewer=viewer).can_work:
+            raise PermissionDenied
+        return handler(self, request, case, viewer)
+
+    def transition_view(self, request, case_id: int):
+        return self._post_in_scope(
+            lambda r, c: self._work_post(console_work.handle_transition, r, c), request, case_id
+        )
+
+    def note_view(self, request, case_id: int):
+        return self._post_in_scope(
+            lambda r, c: self._work_post(console_work.handle_note, r, c), request, case_id
+        )
+
+    def checklist_view(self, request, case_id: int):
+        return self._post_in_scope(
+            lambda r, c: self._work_post(console_work.handle_checklist, r, c), request, case_id
+        )
+
+    def dashboard_view(self, request):
+        return console_work.dashboard_view(self, request, _viewer(request))
+
+    def dashboard_csv_view(self, request):
+        return console_work.dashboard_view(self, request, _viewer(request), as_csv=True)
+
+    def feedback_view(self, request):
+        return console_work.feedback_view(self, request, _viewer(request))
 
     def _post_in_scope(self, handler, request, case_id: int, *args):
         # Scope first: outside it every URL is a 404, whatever the method.

@@ -53,6 +53,9 @@ URLS = {
     "message_post": ("POST", "handle", 302),
     "reveal": ("POST", "supervise", 200),
     "assign_action": ("POST", "supervise", 302),
+    "transition": ("POST", "handle", 302),
+    "note": ("POST", "handle", 302),
+    "checklist": ("POST", "handle", 302),
 }
 
 
@@ -144,6 +147,14 @@ def _request(client, url, case, evidence, world):
         return client.post(
             console_url("casework_case_reveal", case.pk), {"reason": "Linked case review"}
         )
+    if url == "transition":
+        return client.post(console_url("casework_case_transition", case.pk), {"to": "in_contact"})
+    if url == "note":
+        return client.post(console_url("casework_case_note", case.pk), {"body": "Called back"})
+    if url == "checklist":
+        return client.post(
+            console_url("casework_case_checklist", case.pk), {"code": "told_not_to_pay"}
+        )
     if url == "assign_action":
         return client.post(
             console_url("casework_case_changelist"),
@@ -199,8 +210,31 @@ def test_console_access__table_covers_every_case_url():
         "casework_case_add",
         "casework_case_delete",
         "casework_case_assign",
+        "casework_case_transition",
+        "casework_case_note",
+        "casework_case_checklist",
+        # Not about one case: supervisors only (test_console_access__dashboard_ladder).
+        "casework_case_dashboard",
+        "casework_case_dashboard_csv",
+        "casework_case_feedback",
     }
     assert names == covered
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", list(PERSONAS))
+@pytest.mark.parametrize(
+    "name", ["casework_case_dashboard", "casework_case_dashboard_csv", "casework_case_feedback"]
+)
+def test_console_access__dashboard_ladder(persona, name, world, console_client):
+    client = _client_for(persona, world, console_client)
+    response = client.get(console_url(name))
+    if "login" in PERSONAS[persona]:
+        assert response.status_code == 302
+    elif persona.startswith("supervisor"):
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 404
 
 
 @pytest.mark.django_db
