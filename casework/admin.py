@@ -242,7 +242,7 @@ class CaseAdmin(admin.ModelAdmin):
     def get_ordering(self, request):
         # Urgent first, then overdue, then the nearest first-contact deadline
         # (annotated in get_queryset); a column click still reorders.
-        return ["priority_rank", "-overdue_flag", "first_contact_due_at"]
+        return ["open_rank", "priority_rank", "-overdue_flag", "first_contact_due_at"]
 
     def get_queryset(self, request):
         return dashboard.cases_urgent_and_overdue_first(

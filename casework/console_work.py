@@ -283,7 +283,7 @@ def dashboard_view(admin, request, viewer: StaffProfile, *, as_csv: bool = False
         )
         return response
     totals = dashboard.monthly_totals(rows)
-    points = [(formats.date_format(month, "M Y"), value) for month, value in totals]
+    points = [(formats.date_format(month, "n/Y"), value) for month, value in totals]
     context = {
         **admin.admin_site.each_context(request),
         "opts": admin.opts,

@@ -42,10 +42,15 @@ def cases_overdue(cases: QuerySet, *, now: dt.datetime | None = None) -> QuerySe
 
 
 def cases_urgent_and_overdue_first(cases: QuerySet, *, now: dt.datetime | None = None) -> QuerySet:
-    """The order of "My cases" and the dashboard: urgent first, then overdue,
-    then the nearest first-contact deadline."""
+    """The order of "My cases" and the dashboard: open cases before closed ones,
+    then urgent first, then overdue, then the nearest first-contact deadline."""
     now = now or timezone.now()
     return cases.annotate(
+        open_rank=Conditional(
+            When(status__in=OPEN_STATUSES, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
         priority_rank=Conditional(
             *[When(priority=p, then=Value(rank)) for p, rank in PRIORITY_ORDER.items()],
             default=Value(9),
@@ -63,7 +68,7 @@ def cases_urgent_and_overdue_first(cases: QuerySet, *, now: dt.datetime | None =
             default=Value(False),
             output_field=BooleanField(),
         ),
-    ).order_by("priority_rank", "-overdue_flag", "first_contact_due_at", "pk")
+    ).order_by("open_rank", "priority_rank", "-overdue_flag", "first_contact_due_at", "pk")
 
 
 def cases_awaiting_female_officer(cases: QuerySet) -> QuerySet:
