@@ -61,7 +61,7 @@ class TransitionForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    body = forms.CharField(
+    note = forms.CharField(
         label=_("Add a note (only staff on this case can read it)"),
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60, "dir": "auto"}),
         max_length=5000,
@@ -176,7 +176,7 @@ def handle_note(admin, request, case: Case, viewer: StaffProfile) -> HttpRespons
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
-            case_note_add(case=case, body=form.cleaned_data["body"], by=viewer)
+            case_note_add(case=case, body=form.cleaned_data["note"], by=viewer)
         except ValidationError as error:
             _report_errors(admin, request, error)
         else:

@@ -150,7 +150,7 @@ def _request(client, url, case, evidence, world):
     if url == "transition":
         return client.post(console_url("casework_case_transition", case.pk), {"to": "in_contact"})
     if url == "note":
-        return client.post(console_url("casework_case_note", case.pk), {"body": "Called back"})
+        return client.post(console_url("casework_case_note", case.pk), {"note": "Called back"})
     if url == "checklist":
         return client.post(
             console_url("casework_case_checklist", case.pk), {"code": "told_not_to_pay"}

@@ -60,7 +60,7 @@ def test_console__checklist_and_notes_from_the_case_page(story, console_client):
     case, client = story["case"], console_client(story["officer"])
     client.post(console_url("casework_case_checklist", case.pk), {"code": "told_not_to_pay"})
     client.post(
-        console_url("casework_case_note", case.pk), {"body": "Platform report filed, ticket 42"}
+        console_url("casework_case_note", case.pk), {"note": "Platform report filed, ticket 42"}
     )
     page = client.get(console_url("casework_case_change", case.pk)).content.decode()
     assert "Platform report filed, ticket 42" in page
@@ -75,7 +75,7 @@ def test_console__colleague_out_of_the_case_cannot_work_it(
     case = story["case"]
     client = console_client(male_officer_baghdad)
     client.post(console_url("casework_case_transition", case.pk), {"to": "in_contact"})
-    client.post(console_url("casework_case_note", case.pk), {"body": "should not be saved"})
+    client.post(console_url("casework_case_note", case.pk), {"note": "should not be saved"})
     case.refresh_from_db()
     assert case.status == "assigned"
     assert not case.notes.exists()
