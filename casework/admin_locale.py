@@ -1,0 +1,19 @@
+"""Strings Django's admin shows in the console that its Sorani catalogue lacks.
+
+Listing them here puts them in Sanad's own catalogues (read before Django's),
+where they are translated for ckb; the Arabic entries repeat Django's own.
+Nothing imports these values; they exist for extraction.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+ADMIN_STRINGS_MISSING_IN_DJANGO_CKB = [
+    _("Model name"),
+    _("Add link"),
+    _("Change or view list link"),
+    _("After you’ve created a user, you’ll be able to edit more user options."),
+    _("Error:"),
+    _("Forgotten your login credentials?"),
+    _("In case you’ve forgotten, you are:"),
+    _("%(model)s instance with %(field)s %(value)r is not a valid choice."),
+]
