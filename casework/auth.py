@@ -50,6 +50,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casework import services as casework_services
 from casework.audit import audit_record
+from casework.client import client_address
 from casework.identifiers import to_western_digits
 from casework.models import (
     BACKUP_CODE_ALPHABET,
@@ -116,21 +117,8 @@ def locked_message() -> str:
 
 
 def request_client_address(request: HttpRequest) -> str:
-    """The client's address as the nearest trusted proxy saw it; for throttle keys only.
-
-    Same rule as the public site (``SANAD_TRUSTED_PROXY_COUNT``): only the
-    n-th X-Forwarded-For entry from the right is trusted. Never stored or logged.
-    """
-    proxies = settings.SANAD_TRUSTED_PROXY_COUNT
-    if proxies > 0:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
+    """The client's address, for throttle keys only (casework.client)."""
+    return client_address(request)
 
 
 def staff_is_console_user(user) -> bool:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from casework.client import client_address
 from casework.models import Case, Message
 from casework.services import (
     case_record_external_reference,
@@ -24,7 +25,6 @@ from casework.services import (
 )
 from config.csrf import csrf_protect
 from reporting import forms
-from reporting.client import client_address
 from reporting.services import FollowUpOutcome, followup_authenticate
 
 SESSION_CASE = "followup_case"

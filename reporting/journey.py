@@ -21,13 +21,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from casework.client import client_address
 from casework.identifiers import passphrase_normalise, passphrase_verify
 from casework.models import Case, Category, Evidence, Governorate, Platform
 from casework.services import ReportAnswers, report_file
 from casework.throttle import throttle_consume, throttle_key
 from config.csrf import csrf_protect
 from reporting import forms
-from reporting.client import client_address
 from reporting.models import ReportDraft
 from reporting.services import (
     draft_answers,

@@ -1,4 +1,5 @@
-"""Where a request comes from, for throttling only. Never stored, never logged."""
+"""Where a request comes from, for throttling only (public site and console).
+Never stored, never logged."""
 
 from __future__ import annotations
 
