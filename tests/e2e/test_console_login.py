@@ -7,17 +7,10 @@ does to a form POST under the page's referrer policy; this test can.
 from __future__ import annotations
 
 import base64
-import os
 
 import pytest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-
-if not os.path.exists(CHROMIUM):  # pragma: no cover - depends on the machine
-    pytest.skip("Debian's Chromium is not installed", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture
@@ -32,23 +25,8 @@ def officer_secret(live_server):
     return base64.b32encode(bytes.fromhex(totp_device(officer).key)).decode()
 
 
-@pytest.fixture
-def browser(officer_secret):
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-dev-shm-usage",
-            ],
-        )
-        yield chromium
-        chromium.close()
-
-
 def test_console_login__works_in_a_browser_at_360px_in_arabic(live_server, officer_secret, browser):
+    # `browser`: the one Playwright of this worker (tests/e2e/conftest.py).
     import pyotp
 
     from tests.casework.console_fixtures import PASSWORD

@@ -50,18 +50,6 @@ def outreach_phone_user(transactional_db, settings):
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
-def _browser(p):
-    return p.chromium.launch(
-        executable_path=CHROMIUM,
-        args=[
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-dev-shm-usage",
-        ],
-    )
-
-
 def _phone_page(browser, session_cookie: str, cookie_name: str):
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
     context.add_cookies(
@@ -71,24 +59,22 @@ def _phone_page(browser, session_cookie: str, cookie_name: str):
 
 
 def test_session_form__fits_a_360_px_screen_with_44_px_targets(
-    live_server, outreach_phone_user, settings
+    live_server, outreach_phone_user, settings, browser
 ):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = _browser(p)
-        page = _phone_page(browser, outreach_phone_user, settings.SESSION_COOKIE_NAME)
-        page.goto(f"{live_server.url}/ar/console/outreach/sessions/new/")
-        direction = page.get_attribute("html", "dir")
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        small_targets = page.evaluate(
-            "[...document.querySelectorAll('form input, form select, form textarea, form button')]"
-            ".filter(e => !['hidden', 'checkbox'].includes(e.type))"
-            ".filter(e => e.getBoundingClientRect().height < 44).map(e => e.name)"
-        )
-        numeric = page.get_attribute("#id_audience_female", "inputmode")
-        browser.close()
+    # One Playwright per worker: the session-wide `browser` from tests/e2e/conftest.py.
+    page = _phone_page(browser, outreach_phone_user, settings.SESSION_COOKIE_NAME)
+    page.goto(f"{live_server.url}/ar/console/outreach/sessions/new/")
+    direction = page.get_attribute("html", "dir")
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    small_targets = page.evaluate(
+        "[...document.querySelectorAll('form input, form select, form textarea, form button')]"
+        ".filter(e => !['hidden', 'checkbox'].includes(e.type))"
+        ".filter(e => e.getBoundingClientRect().height < 44).map(e => e.name)"
+    )
+    numeric = page.get_attribute("#id_audience_female", "inputmode")
+    page.context.close()
 
     assert direction == "rtl"
     assert overflow == 0, "the form scrolls sideways at 360 px"
@@ -96,24 +82,23 @@ def test_session_form__fits_a_360_px_screen_with_44_px_targets(
     assert numeric == "numeric"
 
 
-def test_session_form__can_be_sent_from_a_phone(live_server, outreach_phone_user, settings):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = _browser(p)
-        page = _phone_page(browser, outreach_phone_user, settings.SESSION_COOKIE_NAME)
-        page.goto(f"{live_server.url}/ar/console/outreach/sessions/new/")
-        page.fill("#id_held_on", "2024-03-10")
-        page.fill("#id_duration_minutes", "60")
-        page.fill("#id_district", "الهندية")
-        page.select_option("#id_venue_type", "school")
-        page.fill("#id_venue_name", "ثانوية الحسين")
-        page.fill("#id_audience_female", "0")
-        page.fill("#id_audience_male", "70")
-        page.check("#id_topics_0")
-        with page.expect_navigation():
-            page.click("button[type=submit]:not([name])")
-        landed = page.url
-        browser.close()
+def test_session_form__can_be_sent_from_a_phone(
+    live_server, outreach_phone_user, settings, browser
+):
+    page = _phone_page(browser, outreach_phone_user, settings.SESSION_COOKIE_NAME)
+    page.goto(f"{live_server.url}/ar/console/outreach/sessions/new/")
+    page.fill("#id_held_on", "2024-03-10")
+    page.fill("#id_duration_minutes", "60")
+    page.fill("#id_district", "الهندية")
+    page.select_option("#id_venue_type", "school")
+    page.fill("#id_venue_name", "ثانوية الحسين")
+    page.fill("#id_audience_female", "0")
+    page.fill("#id_audience_male", "70")
+    page.check("#id_topics_0")
+    with page.expect_navigation():
+        page.click("button[type=submit]:not([name])")
+    landed = page.url
+    page.context.close()
 
     from outreach.models import AwarenessSession
 
