@@ -154,7 +154,9 @@ class ConsoleSite(AdminSite):
             path("logout/", console_headers(self.logout), name="logout"),
             path("backup-codes/", self.admin_view(self.backup_codes), name="backup_codes"),
         ]
-        names = {pattern.name for pattern in own}
+        # "view_on_site" (/r/<content type>/<id>/) would tell anyone logged in
+        # whether a case id exists, outside every scope rule: not served.
+        names = {pattern.name for pattern in own} | {"view_on_site"}
         return own + [p for p in super().get_urls() if getattr(p, "name", None) not in names]
 
     # --- helpers ---------------------------------------------------------------

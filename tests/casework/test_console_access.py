@@ -359,3 +359,15 @@ def test_scope__list_query_and_single_case_rule_agree(world, cp_case, staff, fil
         for case in cases:
             visible = case_access_for(case=case, viewer=profile).visible
             assert (case.pk in listed) == visible, (persona, case.reference)
+
+
+@pytest.mark.django_db
+def test_console__no_view_on_site_shortcut(world, console_client):
+    from django.contrib.contenttypes.models import ContentType
+
+    case = world["cases"]["out"]
+    content_type = ContentType.objects.get_for_model(Case)
+    client = console_client(world["people"]["officer_unassigned"])
+    for lang in ("en", "ar"):
+        response = client.get(f"/{lang}/console/r/{content_type.pk}/{case.pk}/")
+        assert response.status_code == 404
