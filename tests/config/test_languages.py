@@ -51,3 +51,10 @@ def test_landing__arabic_page_is_translated(client):
     html = client.get("/ar/").content.decode()
     assert "Quick exit" not in html
     assert "497" in html and "131" in html
+
+
+@pytest.mark.django_db
+def test_console__unprefixed_url_redirects_to_the_arabic_console(client):
+    response = client.get("/console/")
+    assert response.status_code == 302
+    assert response["Location"] == "/ar/console/"
