@@ -294,3 +294,32 @@ def test_journey__unanswered_safety_questions_are_fine(client, reference_data):
     assert client.post("/en/report/safety/", {"next": "1"}).status_code == 302
     assert client.get("/en/report/contact/").status_code == 200
     assert client.get("/en/report/check/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_filing__database_failure_loses_nothing_and_retry_works(
+    client, reference_data, monkeypatch
+):
+    """The database drops in the middle of filing: no half-made case, the draft
+    survives, and pressing Send again files it once."""
+    from django.db import OperationalError
+
+    import casework.services as services
+
+    client.post(
+        "/en/report/what/",
+        {"category": "other", "narrative": "kept through the outage", "next": "1"},
+    )
+    real = services.audit_record
+
+    def failing(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(services, "audit_record", failing)
+    client.raise_request_exception = False
+    assert client.post("/en/report/send/").status_code == 500
+    assert Case.objects.count() == 0
+    monkeypatch.setattr(services, "audit_record", real)
+    assert "kept through the outage" in client.get("/en/report/what/").content.decode()
+    assert client.post("/en/report/send/").status_code == 200
+    assert Case.objects.count() == 1
