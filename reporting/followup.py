@@ -16,6 +16,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from casework.client import client_address
+from casework.crypto import Sealer
+from casework.evidence import evidence_store
 from casework.models import Case, Message
 from casework.services import (
     case_record_external_reference,
@@ -23,6 +25,7 @@ from casework.services import (
     feedback_submit,
     message_send_by_victim,
 )
+from casework.uploads import EncryptingUploadHandler
 from config.csrf import csrf_protect
 from reporting import forms
 from reporting.services import FollowUpOutcome, followup_authenticate
@@ -121,8 +124,6 @@ def login(request: HttpRequest) -> HttpResponse:
 
 
 def _thread(case: Case) -> list[dict]:
-    from casework.crypto import Sealer
-
     sealer = Sealer(owner=case.uuid, wrapped_key=case.wrapped_key)
     rows = []
     for message in case.messages.select_related("officer").order_by("created_at", "pk"):
@@ -219,9 +220,6 @@ def record_reference(request: HttpRequest, case: Case) -> HttpResponse:
 def add_evidence(request: HttpRequest) -> HttpResponse:
     """Install the encrypting upload handler for this case before the body is read."""
     if request.method == "POST" and request.session.get(SESSION_CASE):
-        from casework.crypto import Sealer
-        from casework.uploads import EncryptingUploadHandler
-
         case = Case.objects.filter(pk=request.session[SESSION_CASE]).first()
         if case is not None:
             request.upload_handlers = [
@@ -235,9 +233,6 @@ def add_evidence(request: HttpRequest) -> HttpResponse:
 
 
 def _store_case_evidence(request: HttpRequest, case: Case) -> HttpResponse:
-    from casework.crypto import Sealer
-    from casework.evidence import evidence_store
-
     errors = []
     sealer = Sealer(owner=case.uuid, wrapped_key=case.wrapped_key)
     uploads = request.FILES.getlist("files")

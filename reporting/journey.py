@@ -9,6 +9,7 @@ the passphrase is never stored in clear anywhere, not even in the session.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -22,10 +23,17 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from casework.client import client_address
+from casework.evidence import (
+    evidence_attach_to_case,
+    evidence_discard,
+    evidence_discard_for_owner,
+    evidence_store,
+)
 from casework.identifiers import passphrase_normalise, passphrase_verify
 from casework.models import Case, Category, Evidence, Governorate, Platform
 from casework.services import ReportAnswers, report_file
 from casework.throttle import throttle_consume, throttle_key
+from casework.uploads import EncryptingUploadHandler
 from config.csrf import csrf_protect
 from reporting import forms
 from reporting.models import ReportDraft
@@ -72,8 +80,6 @@ def _current_draft(request: HttpRequest, *, create: bool = False) -> ReportDraft
     draft_uuid = request.session.get(SESSION_DRAFT)
     draft = ReportDraft.objects.filter(uuid=draft_uuid).first() if draft_uuid else None
     if draft is not None and draft_is_expired(draft):
-        from casework.evidence import evidence_discard_for_owner
-
         evidence_discard_for_owner(owner_uuid=draft.uuid)
         draft.delete()
         draft = None
@@ -184,8 +190,6 @@ def step_view(request: HttpRequest, slug: str) -> HttpResponse:
 def _receive_evidence(request: HttpRequest, draft: ReportDraft) -> list[str]:
     """Store each uploaded file, encrypted, as draft evidence. Returns the
     translated reasons for files that were refused (nothing of those is kept)."""
-    from casework.evidence import evidence_store
-
     errors = []
     for upload in request.FILES.getlist("files"):
         try:
@@ -196,8 +200,6 @@ def _receive_evidence(request: HttpRequest, draft: ReportDraft) -> list[str]:
 
 
 def _remove_evidence(request: HttpRequest, draft: ReportDraft) -> None:
-    from casework.evidence import evidence_discard
-
     remove = set(request.POST.getlist("remove_evidence"))
     if remove:
         for evidence in _draft_evidence(draft).filter(uuid__in=[u for u in remove if _is_uuid(u)]):
@@ -205,8 +207,6 @@ def _remove_evidence(request: HttpRequest, draft: ReportDraft) -> None:
 
 
 def _is_uuid(value: str) -> bool:
-    import uuid
-
     try:
         uuid.UUID(value)
     except ValueError:
@@ -221,8 +221,6 @@ def evidence_upload_view(request: HttpRequest) -> HttpResponse:
     """The evidence step: installs the encrypting upload handler before the
     request body is read, so no file is ever spooled to disk in clear."""
     if request.method == "POST":
-        from casework.uploads import EncryptingUploadHandler
-
         draft = _current_draft(request, create=True)
         request.upload_handlers = [
             EncryptingUploadHandler(
@@ -398,8 +396,6 @@ def submit(request: HttpRequest) -> HttpResponse:
     )
     if not (client_ok and site_ok):
         return render(request, "reporting/report_busy.html", status=429)
-
-    from casework.evidence import evidence_attach_to_case
 
     filed = report_file(
         owner_uuid=draft.uuid,
