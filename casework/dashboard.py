@@ -21,13 +21,8 @@ from django.db.models import BooleanField, Count, IntegerField, Q, QuerySet, Val
 from django.db.models import Case as Conditional
 from django.utils import timezone
 
-from casework.models import Case, Governorate, Unit
+from casework.models import OPEN_STATUSES, Case, Governorate, Unit
 
-OPEN_STATUSES = [
-    s
-    for s in Case.Status.values
-    if s not in {Case.Status.RESOLVED, Case.Status.CLOSED, Case.Status.WITHDRAWN}
-]
 PRIORITY_ORDER = {Case.Priority.URGENT: 0, Case.Priority.HIGH: 1, Case.Priority.NORMAL: 2}
 
 
@@ -35,10 +30,14 @@ def cases_open(cases: QuerySet) -> QuerySet:
     return cases.filter(status__in=OPEN_STATUSES)
 
 
+def overdue_condition(now: dt.datetime) -> Q:
+    """Open, not yet contacted, and past the first-contact deadline."""
+    return Q(first_contact_at__isnull=True, first_contact_due_at__lt=now, status__in=OPEN_STATUSES)
+
+
 def cases_overdue(cases: QuerySet, *, now: dt.datetime | None = None) -> QuerySet:
     """Open cases whose first contact is late."""
-    now = now or timezone.now()
-    return cases_open(cases).filter(first_contact_at__isnull=True, first_contact_due_at__lt=now)
+    return cases.filter(overdue_condition(now or timezone.now()))
 
 
 def cases_urgent_and_overdue_first(cases: QuerySet, *, now: dt.datetime | None = None) -> QuerySet:
@@ -57,14 +56,7 @@ def cases_urgent_and_overdue_first(cases: QuerySet, *, now: dt.datetime | None =
             output_field=IntegerField(),
         ),
         overdue_flag=Conditional(
-            When(
-                Q(
-                    first_contact_at__isnull=True,
-                    first_contact_due_at__lt=now,
-                    status__in=OPEN_STATUSES,
-                ),
-                then=Value(True),
-            ),
+            When(overdue_condition(now), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         ),

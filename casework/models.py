@@ -308,11 +308,7 @@ class Case(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status not in {
-            self.Status.RESOLVED,
-            self.Status.CLOSED,
-            self.Status.WITHDRAWN,
-        }
+        return self.status in OPEN_STATUSES
 
     @property
     def is_overdue(self) -> bool:
@@ -321,6 +317,12 @@ class Case(models.Model):
             and self.is_open
             and self.first_contact_due_at < timezone.now()
         )
+
+
+# A case is finished once resolved, closed or withdrawn; every other status is
+# open. The one definition: selectors, the dashboard and Case.is_open use it.
+FINISHED_STATUSES = frozenset({Case.Status.RESOLVED, Case.Status.CLOSED, Case.Status.WITHDRAWN})
+OPEN_STATUSES = [status for status in Case.Status.values if status not in FINISHED_STATUSES]
 
 
 class SuspectIdentifier(models.Model):

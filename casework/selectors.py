@@ -17,7 +17,15 @@ from django.db.models.functions import TruncMonth
 from django.http import Http404
 
 from casework.crypto import Sealer
-from casework.models import AuditEvent, Case, Evidence, Sex, StaffProfile, SuspectIdentifier
+from casework.models import (
+    OPEN_STATUSES,
+    AuditEvent,
+    Case,
+    Evidence,
+    Sex,
+    StaffProfile,
+    SuspectIdentifier,
+)
 
 
 def case_intake_by_month(
@@ -283,12 +291,6 @@ def case_list_sharing_suspect(*, case: Case, viewer: StaffProfile | None = None)
 
 
 # --- assignment ---------------------------------------------------------------------
-
-OPEN_STATUSES = [
-    status
-    for status in Case.Status.values
-    if status not in {Case.Status.RESOLVED, Case.Status.CLOSED, Case.Status.WITHDRAWN}
-]
 
 
 def officer_list_for_case(*, case: Case) -> QuerySet[StaffProfile]:

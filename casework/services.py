@@ -29,6 +29,7 @@ from casework.identifiers import (
     suspect_identifier_normalise,
 )
 from casework.models import (
+    OPEN_STATUSES,
     AuditEvent,
     Case,
     CaseFeedback,
@@ -45,7 +46,6 @@ from casework.models import (
 )
 from casework.roles import staff_role_apply
 from casework.selectors import (
-    OPEN_STATUSES,
     case_access_for,
     evidence_can_open,
     officer_list_for_case,
