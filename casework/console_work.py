@@ -83,7 +83,7 @@ def work_context(*, case: Case, viewer: StaffProfile) -> dict:
     if not access.can_work:
         return {"can_work": False}
     done = {item.code: item for item in case.checklist.select_related("done_by__user")}
-    sealer = Sealer(owner=case.uuid, wrapped_key=case.wrapped_key)
+    sealer = Sealer.of(case)
     notes = []
     for note in case.notes.select_related("author__user"):
         try:
@@ -126,7 +126,7 @@ def feedback_rows(*, cases, viewer: StaffProfile) -> list[dict]:
         body = ""
         if item.body_enc:
             try:
-                sealer = Sealer(owner=item.case.uuid, wrapped_key=item.case.wrapped_key)
+                sealer = Sealer.of(item.case)
                 body = sealer.open_text(f"feedback/{item.pk}", item.body_enc)
             except DecryptionError:
                 body = str(UNREADABLE)

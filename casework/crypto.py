@@ -177,6 +177,12 @@ class Sealer:
         self._data_key = data_key
 
     @classmethod
+    def of(cls, holder) -> Sealer:
+        """The sealer of anything that keeps its own wrapped data key under its
+        uuid: a case, or a draft that becomes one."""
+        return cls(owner=holder.uuid, wrapped_key=holder.wrapped_key)
+
+    @classmethod
     def new(cls, *, owner: uuid.UUID) -> tuple[Sealer, bytes]:
         data_key, wrapped = data_key_new(owner=owner)
         return cls(owner=owner, data_key=data_key), wrapped

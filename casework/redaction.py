@@ -76,7 +76,7 @@ def case_initials(case: Case) -> str:
     if not case.identity_enc:
         return ""
     try:
-        sealer = Sealer(owner=case.uuid, wrapped_key=case.wrapped_key)
+        sealer = Sealer.of(case)
         identity = sealer.open_json("identity", case.identity_enc, default={}) or {}
     except DecryptionError:
         return UNREADABLE
@@ -166,7 +166,7 @@ def case_view_for(
     case_view_record(case=case, by=viewer, level=level)
     full = level != Level.REDACTED
 
-    sealer = Sealer(owner=case.uuid, wrapped_key=case.wrapped_key)
+    sealer = Sealer.of(case)
     unreadable: list[str] = []
 
     def _open(what: str, opener, *args, default):

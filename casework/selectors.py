@@ -252,7 +252,7 @@ def evidence_preview_for_viewer(*, evidence: Evidence, viewer: StaffProfile | No
         raise PermissionDenied
     evidence_store = importlib.import_module("casework.evidence")
     case = evidence.case
-    sealer = Sealer(owner=case.uuid, wrapped_key=case.wrapped_key)
+    sealer = Sealer.of(case)
     return evidence_store.evidence_preview(evidence=evidence, sealer=sealer)
 
 

@@ -287,16 +287,24 @@ def _clean_message_body(body: str) -> str:
     return body
 
 
+def _message_store(*, case: Case, sender: str, officer: StaffProfile | None, body: str) -> Message:
+    """Store one message of a locked case, encrypted and bound to its own row.
+
+    A withdrawn case takes no more messages, from either side.
+    """
+    if case.status == Case.Status.WITHDRAWN:
+        raise ValidationError(CASE_CLOSED_FOR_MESSAGES, code="case_withdrawn")
+    message = Message.objects.create(case=case, sender=sender, officer=officer, body_enc=b"")
+    message.body_enc = Sealer.of(case).seal_text(f"message/{message.pk}", body)
+    message.save(update_fields=["body_enc"])
+    return message
+
+
 @transaction.atomic
 def message_send_by_victim(*, case: Case, body: str) -> Message:
     body = _clean_message_body(body)
     case = Case.objects.select_for_update().get(pk=case.pk)
-    if case.status == Case.Status.WITHDRAWN:
-        raise ValidationError(CASE_CLOSED_FOR_MESSAGES, code="case_withdrawn")
-    sealer = Sealer(owner=case.uuid, wrapped_key=case.wrapped_key)
-    message = Message.objects.create(case=case, sender=Message.Sender.VICTIM, body_enc=b"")
-    message.body_enc = sealer.seal_text(f"message/{message.pk}", body)
-    message.save(update_fields=["body_enc"])
+    message = _message_store(case=case, sender=Message.Sender.VICTIM, officer=None, body=body)
     audit_record(
         action=AuditEvent.Action.MESSAGE_SENT,
         actor_label="victim",
@@ -317,14 +325,7 @@ def message_send_by_officer(*, case: Case, body: str, by: StaffProfile) -> Messa
     case = Case.objects.select_for_update().get(pk=case.pk)
     if not case_access_for(case=case, viewer=by).can_message:
         raise ValidationError(NOT_ALLOWED_TO_MESSAGE, code="by_not_allowed")
-    if case.status == Case.Status.WITHDRAWN:
-        raise ValidationError(CASE_CLOSED_FOR_MESSAGES, code="case_withdrawn")
-    sealer = Sealer(owner=case.uuid, wrapped_key=case.wrapped_key)
-    message = Message.objects.create(
-        case=case, sender=Message.Sender.OFFICER, officer=by, body_enc=b""
-    )
-    message.body_enc = sealer.seal_text(f"message/{message.pk}", body)
-    message.save(update_fields=["body_enc"])
+    message = _message_store(case=case, sender=Message.Sender.OFFICER, officer=by, body=body)
     if case.first_contact_at is None:
         case.first_contact_at = message.created_at
         case.save(update_fields=["first_contact_at", "updated_at"])
@@ -369,7 +370,7 @@ def case_record_external_reference(*, case: Case, service: str, number: str) -> 
     if len(number) > 80:
         raise ValidationError(EXTERNAL_REF_TOO_LONG, code="external_ref_too_long")
     case = Case.objects.select_for_update().get(pk=case.pk)
-    sealer = Sealer(owner=case.uuid, wrapped_key=case.wrapped_key)
+    sealer = Sealer.of(case)
     refs = sealer.open_json("external_refs", case.external_refs_enc, default={})
     refs[service] = number
     case.external_refs_enc = sealer.seal_json("external_refs", refs)
@@ -643,7 +644,7 @@ def evidence_open_by_staff(*, evidence: Evidence, by: StaffProfile, reason: str)
     reason = _clean_reason(reason, message=EVIDENCE_REASON_REQUIRED)
     evidence_store = importlib.import_module("casework.evidence")
     case = evidence.case
-    sealer = Sealer(owner=case.uuid, wrapped_key=case.wrapped_key)
+    sealer = Sealer.of(case)
     chunks = iter(evidence_store.evidence_open(evidence=evidence, sealer=sealer))
     first = next(chunks, b"")
     audit_record(
@@ -751,7 +752,7 @@ def case_note_add(*, case: Case, body: str, by: StaffProfile) -> CaseNote:
         )
     _require_worker(case, by)
     note = CaseNote.objects.create(case=case, author=by, body_enc=b"")
-    sealer = Sealer(owner=case.uuid, wrapped_key=case.wrapped_key)
+    sealer = Sealer.of(case)
     note.body_enc = sealer.seal_text(f"note/{note.pk}", body)
     note.save(update_fields=["body_enc"])
     audit_record(
@@ -809,7 +810,7 @@ def feedback_submit(*, case: Case, rating: int | None, complaint: str) -> CaseFe
         about_officer=case.assigned_officer,
     )
     if complaint:
-        sealer = Sealer(owner=case.uuid, wrapped_key=case.wrapped_key)
+        sealer = Sealer.of(case)
         feedback.body_enc = sealer.seal_text(f"feedback/{feedback.pk}", complaint)
         feedback.save(update_fields=["body_enc"])
     audit_record(

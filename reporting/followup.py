@@ -124,7 +124,7 @@ def login(request: HttpRequest) -> HttpResponse:
 
 
 def _thread(case: Case) -> list[dict]:
-    sealer = Sealer(owner=case.uuid, wrapped_key=case.wrapped_key)
+    sealer = Sealer.of(case)
     rows = []
     for message in case.messages.select_related("officer").order_by("created_at", "pk"):
         if message.sender == Message.Sender.VICTIM:
@@ -225,7 +225,7 @@ def add_evidence(request: HttpRequest) -> HttpResponse:
             request.upload_handlers = [
                 EncryptingUploadHandler(
                     request,
-                    sealer=Sealer(owner=case.uuid, wrapped_key=case.wrapped_key),
+                    sealer=Sealer.of(case),
                     max_bytes=settings.SANAD_EVIDENCE_MAX_BYTES,
                 )
             ]
@@ -234,7 +234,7 @@ def add_evidence(request: HttpRequest) -> HttpResponse:
 
 def _store_case_evidence(request: HttpRequest, case: Case) -> HttpResponse:
     errors = []
-    sealer = Sealer(owner=case.uuid, wrapped_key=case.wrapped_key)
+    sealer = Sealer.of(case)
     uploads = request.FILES.getlist("files")
     for upload in uploads:
         try:

@@ -33,7 +33,7 @@ def draft_create() -> ReportDraft:
 
 
 def draft_sealer(draft: ReportDraft) -> Sealer:
-    return Sealer(owner=draft.uuid, wrapped_key=draft.wrapped_key)
+    return Sealer.of(draft)
 
 
 def draft_answers(draft: ReportDraft) -> dict:
