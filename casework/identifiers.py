@@ -113,19 +113,27 @@ def passphrase_verify(stored_hash: str | None, candidate_digits: str) -> bool:
         return False
 
 
+_PHONE_SEPARATORS = re.compile(r"[\s\-().]")
+
+
+def _e164(digits: str) -> str | None:
+    """A phone number in E.164, Iraq (+964) by default; None when it is not one."""
+    try:
+        number = phonenumbers.parse(digits, "IQ")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 def phone_normalise(raw: str) -> str:
     """A victim's own phone, typed with any digits: E.164 (Iraq by default)
     when it parses, otherwise the Western-digit text as typed."""
     value = to_western_digits(unicodedata.normalize("NFKC", raw or "")).strip()
     if not value:
         return ""
-    try:
-        number = phonenumbers.parse(re.sub(r"[\s\-().]", "", value), "IQ")
-    except phonenumbers.NumberParseException:
-        return value
-    if phonenumbers.is_possible_number(number):
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return value
+    return _e164(_PHONE_SEPARATORS.sub("", value)) or value
 
 
 # --- suspect identifiers -------------------------------------------------------
@@ -143,15 +151,9 @@ def suspect_identifier_normalise(raw: str) -> tuple[str, str] | None:
     value = to_western_digits(unicodedata.normalize("NFKC", raw)).strip()
     if not value or len(value) > 300:
         return None
-    digits_only = re.sub(r"[\s\-().]", "", value)
+    digits_only = _PHONE_SEPARATORS.sub("", value)
     if re.fullmatch(r"\+?\d{6,16}", digits_only) or digits_only.startswith("00"):
-        try:
-            number = phonenumbers.parse(digits_only, "IQ")
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is not None and phonenumbers.is_possible_number(number):
-            return "phone", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-        return "phone", digits_only
+        return "phone", _e164(digits_only) or digits_only
     if _URL_HINT.search(value) and " " not in value:
         parts = urlsplit(value if "://" in value else f"https://{value}")
         host = (parts.hostname or "").lower().removeprefix("www.").removeprefix("m.")
