@@ -147,64 +147,46 @@ def _redirect_to_case(admin, case: Case) -> HttpResponseRedirect:
     return HttpResponseRedirect(admin._case_url(case))
 
 
-def _report_errors(admin, request, error: ValidationError) -> None:
-    for message in error.messages:
-        admin.message_user(request, message, messages.ERROR)
-
-
-def handle_transition(admin, request, case: Case, viewer: StaffProfile) -> HttpResponse:
-    form = TransitionForm(request.POST, case=case)
+def _submit(admin, request, case: Case, form: forms.Form, action) -> HttpResponse:
+    """Validate ``form``, run ``action(cleaned_data)`` (a service call that
+    returns the success message), report errors as messages, back to the case."""
     if not form.is_valid():
         for errors in form.errors.values():
             for message in errors:
                 admin.message_user(request, message, messages.ERROR)
         return _redirect_to_case(admin, case)
     try:
-        case = case_transition(
-            case=case, to=form.cleaned_data["to"], by=viewer, article=form.cleaned_data["article"]
-        )
+        done = action(form.cleaned_data)
     except ValidationError as error:
-        _report_errors(admin, request, error)
+        for message in error.messages:
+            admin.message_user(request, message, messages.ERROR)
     else:
-        admin.message_user(
-            request, STATUS_CHANGED % {"status": case.get_status_display()}, messages.SUCCESS
-        )
+        admin.message_user(request, done, messages.SUCCESS)
     return _redirect_to_case(admin, case)
+
+
+def handle_transition(admin, request, case: Case, viewer: StaffProfile) -> HttpResponse:
+    def action(data):
+        moved = case_transition(case=case, to=data["to"], by=viewer, article=data["article"])
+        return STATUS_CHANGED % {"status": moved.get_status_display()}
+
+    return _submit(admin, request, case, TransitionForm(request.POST, case=case), action)
 
 
 def handle_note(admin, request, case: Case, viewer: StaffProfile) -> HttpResponse:
-    form = NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            case_note_add(case=case, body=form.cleaned_data["note"], by=viewer)
-        except ValidationError as error:
-            _report_errors(admin, request, error)
-        else:
-            admin.message_user(request, NOTE_SAVED, messages.SUCCESS)
-    else:
-        for errors in form.errors.values():
-            for message in errors:
-                admin.message_user(request, message, messages.ERROR)
-    return _redirect_to_case(admin, case)
+    def action(data):
+        case_note_add(case=case, body=data["note"], by=viewer)
+        return NOTE_SAVED
+
+    return _submit(admin, request, case, NoteForm(request.POST), action)
 
 
 def handle_checklist(admin, request, case: Case, viewer: StaffProfile) -> HttpResponse:
-    form = ChecklistForm(request.POST)
-    if form.is_valid():
-        try:
-            item = checklist_tick(
-                case=case,
-                code=form.cleaned_data["code"],
-                by=viewer,
-                article=form.cleaned_data["article"],
-            )
-        except ValidationError as error:
-            _report_errors(admin, request, error)
-        else:
-            admin.message_user(
-                request, CHECKLIST_SAVED % {"action": item.get_code_display()}, messages.SUCCESS
-            )
-    return _redirect_to_case(admin, case)
+    def action(data):
+        item = checklist_tick(case=case, code=data["code"], by=viewer, article=data["article"])
+        return CHECKLIST_SAVED % {"action": item.get_code_display()}
+
+    return _submit(admin, request, case, ChecklistForm(request.POST), action)
 
 
 # --- the supervisor dashboard ---------------------------------------------------
