@@ -18,7 +18,6 @@ the site goes through ``admin_view`` and so ``has_permission``.
 
 from __future__ import annotations
 
-from functools import wraps
 from urllib.parse import urlencode
 
 from django import forms
@@ -42,12 +41,6 @@ from casework import auth
 from casework.models import StaffProfile
 from casework.services import staff_account_upsert
 
-# Console pages send the Referer to their own origin only, never beyond it.
-# The project-wide policy: no page ever tells another site where it came from.
-# Forms still work: the CSRF check accepts the "Origin: null" browsers send
-# under it (config/csrf.py).
-CONSOLE_REFERRER_POLICY = "no-referrer"
-
 LOGGED_OUT = _("You have logged out.")
 USERNAME_TAKEN = _("This username is already taken.")
 PASSWORD_REQUIRED = _("Please choose an initial password.")
@@ -55,19 +48,6 @@ PASSWORDS_DIFFER = _("The two passwords differ.")
 DEACTIVATED = _("Deactivated: %(count)s.")
 TWO_FACTOR_RESET = _("Two-factor reset: %(count)s.")
 QR_LABEL = _("QR code for your authenticator app")
-
-
-def console_headers(view):
-    """Headers every console response carries (SecurityMiddleware only fills
-    in what a view has not set)."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        response = view(*args, **kwargs)
-        response.headers["Referrer-Policy"] = CONSOLE_REFERRER_POLICY
-        return response
-
-    return wrapper
 
 
 class ConsoleLoginForm(forms.Form):
@@ -140,18 +120,14 @@ class ConsoleSite(AdminSite):
             and user.is_verified()
         )
 
-    def admin_view(self, view, cacheable=False):
-        # Every view of the site, ModelAdmin ones included, passes through here.
-        return console_headers(super().admin_view(view, cacheable))
-
     def get_urls(self):
         # Ours first; the stock login and logout (which demand a verified
         # session, or use the one-step django-otp form) are dropped.
         own = [
-            path("login/", console_headers(self.login), name="login"),
-            path("login/verify/", console_headers(self.login_verify), name="login_verify"),
-            path("enrol/", console_headers(self.enrol), name="enrol"),
-            path("logout/", console_headers(self.logout), name="logout"),
+            path("login/", self.login, name="login"),
+            path("login/verify/", self.login_verify, name="login_verify"),
+            path("enrol/", self.enrol, name="enrol"),
+            path("logout/", self.logout, name="logout"),
             path("backup-codes/", self.admin_view(self.backup_codes), name="backup_codes"),
         ]
         # "view_on_site" (/r/<content type>/<id>/) would tell anyone logged in
