@@ -2,11 +2,13 @@
 feedback, SLA order, the dashboard and its CSV, and the list's query count."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from casework.models import AuditEvent, Case, ChecklistItem
 from casework.services import feedback_submit
@@ -107,21 +109,28 @@ def test_feedback__reaches_the_supervisor_never_the_officer_concerned(story, con
     )
 
 
+@pytest.mark.parametrize(
+    "baghdad_clock",
+    ["05:09", "14:09", "11:30"],  # before 10:00, after noon, and where a.m./p.m. switch
+)
 def test_sla__fresh_urgent_case_is_due_two_hours_after_filing(
-    female_officer_baghdad, cp_case, console_client
+    female_officer_baghdad, cp_case, console_client, baghdad_clock
 ):
-    case = cp_case(self_harm_risk=True)
-    assert case.priority == "urgent"
-    assert case.first_contact_due_at - case.filed_at == dt.timedelta(hours=2)
-    page = (
-        console_client(female_officer_baghdad)
-        .get(console_url("casework_case_change", case.pk))
-        .content.decode()
-    )
-    local_due = timezone.localtime(
-        case.first_contact_due_at, timezone=dt.timezone(dt.timedelta(hours=3))
-    )
-    assert local_due.strftime("%H:%M") in page
+    hour, minute = map(int, baghdad_clock.split(":"))
+    frozen = dt.datetime(2026, 6, 15, hour, minute, tzinfo=ZoneInfo("Asia/Baghdad"))
+    with time_machine.travel(frozen, tick=False):
+        case = cp_case(self_harm_risk=True)
+        assert case.priority == "urgent"
+        assert case.first_contact_due_at - case.filed_at == dt.timedelta(hours=2)
+        page = (
+            console_client(female_officer_baghdad)
+            .get(console_url("casework_case_change", case.pk))
+            .content.decode()
+        )
+    local_due = timezone.localtime(case.first_contact_due_at, timezone=ZoneInfo("Asia/Baghdad"))
+    assert local_due.hour == (hour + 2) % 24
+    with translation.override("en"):
+        assert formats.date_format(local_due, "DATETIME_FORMAT") in page
 
 
 def test_sla__urgent_and_overdue_sort_first_in_my_cases(
@@ -141,7 +150,14 @@ def test_sla__urgent_and_overdue_sort_first_in_my_cases(
     assert positions == sorted(positions)
 
 
-def test_dashboard__figures_and_csv_are_counts_only(story, console_client, cp_case):
+@pytest.fixture
+def mid_month():
+    """Freeze the clock mid-month so "this month" is the same month in UTC and Baghdad."""
+    with time_machine.travel(dt.datetime(2026, 6, 15, 12, 0, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+def test_dashboard__figures_and_csv_are_counts_only(mid_month, story, console_client, cp_case):
     cp_case()
     client = console_client(story["supervisor"])
     page = client.get(console_url("casework_case_dashboard"))
