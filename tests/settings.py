@@ -15,6 +15,12 @@ os.environ.setdefault("SANAD_STATIC_STORAGE", "plain")
 os.environ.setdefault("SANAD_SSL_REDIRECT", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SANAD_EVIDENCE_DIR", "/tmp/sanad-test-evidence")
+# Cheap Argon2 for victims' codes: the suite checks the rules around hashing,
+# not its cost. tests/reporting/test_passphrase_params.py runs the production
+# parameters once.
+os.environ.setdefault("SANAD_ARGON2_TIME_COST", "1")
+os.environ.setdefault("SANAD_ARGON2_MEMORY_KIB", "1024")
+os.environ.setdefault("SANAD_ARGON2_PARALLELISM", "1")
 
 from config.settings import *  # noqa: E402, F403
 from config.settings import BASE_DIR  # noqa: E402, F401
