@@ -34,6 +34,7 @@ from casework.audit import audit_record
 from casework.crypto import DecryptionError, Sealer
 from casework.models import AuditEvent, Case, Evidence
 from casework.uploads import EncryptedUpload, image_open_checked, pillow_guard
+from casework.victim import case_require_victim_input_accepted
 
 logger = logging.getLogger(__name__)
 
@@ -184,6 +185,8 @@ def evidence_store(
         try:
             with transaction.atomic():
                 _lock_owner(sealer.owner)
+                if case is not None and source == Evidence.Source.VICTIM:
+                    case_require_victim_input_accepted(case=Case.objects.get(pk=case.pk))
                 _refuse_if_full(sealer.owner)
                 evidence = Evidence.objects.create(
                     uuid=upload.file_id,
@@ -311,10 +314,13 @@ def evidence_discard_for_owner(*, owner_uuid: uuid.UUID) -> int:
     """Delete the stored files and rows of an abandoned draft; returns how many.
 
     Only files not attached to a case: a filed case's evidence is never
-    discarded this way. Stored objects go first, so a failure leaves at worst
-    a row pointing at nothing, never an unreferenced copy of the file.
+    discarded this way, not even files a filing left unattached (the owner is
+    a case: nothing is deleted). Stored objects go first, so a failure leaves
+    at worst a row pointing at nothing, never an unreferenced copy of the file.
     """
     _lock_owner(owner_uuid)
+    if Case.objects.filter(uuid=owner_uuid).exists():
+        return 0
     drafts = list(
         Evidence.objects.select_for_update().filter(owner_uuid=owner_uuid, case__isnull=True)
     )

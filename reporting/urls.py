@@ -13,6 +13,7 @@ urlpatterns = [
     path("report/evidence/", journey.evidence_upload_view, name="report_evidence"),
     path("report/check/", journey.review, name="report_review"),
     path("report/send/", journey.submit, name="report_submit"),
+    path("report/receipt/", journey.receipt, name="report_receipt"),
     path("report/receipt/check/", journey.receipt_check, name="receipt_check"),
     path("report/<slug:slug>/", journey.step_view, name="report_step"),
     path("follow-up/", followup.login, name="followup_login"),
