@@ -375,15 +375,16 @@ def submit(request: HttpRequest) -> HttpResponse:
     draft_uuid = request.session.get(SESSION_DRAFT)
     if draft_uuid is None:
         if request.session.get(SESSION_RECEIPT):
-            return redirect("reporting:report_receipt")
+            return _see_receipt()
         return _expired(request)
-    if Case.objects.filter(uuid=draft_uuid).exists():
-        # Sent already (a double press): the same receipt, and no second case.
-        return _remember_receipt(request, draft_uuid)
     draft = ReportDraft.objects.filter(uuid=draft_uuid).first()
-    if draft is None or draft_is_expired(draft):
-        if draft is not None:
-            draft_discard_expired(draft=draft)
+    if draft is None:
+        if Case.objects.filter(uuid=draft_uuid).exists():
+            # Sent already (a double press): the same receipt, and no second case.
+            return _remember_receipt(request, draft_uuid)
+        return _expired(request)
+    if draft_is_expired(draft) and not Case.objects.filter(uuid=draft_uuid).exists():
+        draft_discard_expired(draft=draft)
         return _expired(request)
 
     # Rate limits: per client, then site-wide, so a flood of fake reports
@@ -428,6 +429,10 @@ def _expired(request: HttpRequest) -> HttpResponse:
 def _remember_receipt(request: HttpRequest, case_uuid: str) -> HttpResponse:
     request.session.pop(SESSION_DRAFT, None)
     request.session[SESSION_RECEIPT] = str(case_uuid)
+    return _see_receipt()
+
+
+def _see_receipt() -> HttpResponse:
     # 303: the browser fetches the receipt with GET, so a refresh never sends again.
     response = HttpResponseRedirect(reverse("reporting:report_receipt"))
     response.status_code = 303
