@@ -314,13 +314,10 @@ def evidence_discard_for_owner(*, owner_uuid: uuid.UUID) -> int:
     """Delete the stored files and rows of an abandoned draft; returns how many.
 
     Only files not attached to a case: a filed case's evidence is never
-    discarded this way, not even files a filing left unattached (the owner is
-    a case: nothing is deleted). Stored objects go first, so a failure leaves
-    at worst a row pointing at nothing, never an unreferenced copy of the file.
+    discarded this way. Stored objects go first, so a failure leaves at worst
+    a row pointing at nothing, never an unreferenced copy of the file.
     """
     _lock_owner(owner_uuid)
-    if Case.objects.filter(uuid=owner_uuid).exists():
-        return 0
     drafts = list(
         Evidence.objects.select_for_update().filter(owner_uuid=owner_uuid, case__isnull=True)
     )
