@@ -122,8 +122,10 @@ def submit(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         if error.code == "draft_gone":
             return _expired(request)
+        step = (getattr(error, "params", None) or {}).get("step")
+        if step is None:
+            raise
         # A step's answer is not right: back to that step, every answer kept.
-        step = error.params["step"]
         return redirect(reverse("reporting:report_step", args=[step]) + "?check=1")
     response = _remember_receipt(request, str(result.case.uuid))
     if browser_value != request.COOKIES.get(RECEIPT_COOKIE):

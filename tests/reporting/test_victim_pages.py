@@ -61,18 +61,34 @@ def test_followup_status__an_assigned_case_says_an_officer_has_it(client, file_r
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("utc", "baghdad"),
+    ("utc", "message_time", "sent_on"),
     [
-        (dt.datetime(2026, 6, 15, 6, 30, tzinfo=dt.UTC), "15 June 2026، 09:30"),  # before 10:00
-        (dt.datetime(2026, 6, 15, 7, 30, tzinfo=dt.UTC), "15 June 2026، 10:30"),  # after 10:00
-        (dt.datetime(2026, 6, 15, 22, 30, tzinfo=dt.UTC), "16 June 2026، 01:30"),  # next day
+        # before 10:00 in Baghdad
+        (
+            dt.datetime(2026, 6, 15, 6, 30, tzinfo=dt.UTC),
+            "15 June 2026، 09:30",
+            "June 15, 2026, 9:30 a.m.",
+        ),
+        # after 10:00
+        (
+            dt.datetime(2026, 6, 15, 7, 30, tzinfo=dt.UTC),
+            "15 June 2026، 10:30",
+            "June 15, 2026, 10:30 a.m.",
+        ),
+        # still the 15th in UTC, already the 16th in Baghdad
+        (
+            dt.datetime(2026, 6, 15, 22, 30, tzinfo=dt.UTC),
+            "16 June 2026، 01:30",
+            "June 16, 2026, 1:30 a.m.",
+        ),
     ],
 )
-def test_followup_messages__times_are_in_iraq_time(client, file_report, utc, baghdad):
+def test_followup_page__times_are_in_iraq_time(client, file_report, utc, message_time, sent_on):
     with time_machine.travel(utc, tick=False):
         filed = file_report()
         message_send_by_victim(case=filed.case, body="hello")
         _log_in(client, filed)
         html = client.get("/en/follow-up/case/").content.decode()
-    assert baghdad in html
+    assert message_time in html
+    assert f"Sent on {sent_on}" in html
     assert utc.strftime("%H:%M") not in html
