@@ -34,6 +34,7 @@ from casework.audit import audit_record
 from casework.crypto import DecryptionError, Sealer
 from casework.models import AuditEvent, Case, Evidence
 from casework.uploads import EncryptedUpload, image_open_checked, pillow_guard
+from casework.victim import case_require_victim_input_accepted
 
 logger = logging.getLogger(__name__)
 
@@ -184,6 +185,8 @@ def evidence_store(
         try:
             with transaction.atomic():
                 _lock_owner(sealer.owner)
+                if case is not None and source == Evidence.Source.VICTIM:
+                    case_require_victim_input_accepted(case=Case.objects.get(pk=case.pk))
                 _refuse_if_full(sealer.owner)
                 evidence = Evidence.objects.create(
                     uuid=upload.file_id,

@@ -142,6 +142,41 @@ class Platform(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class Answer(models.TextChoices):
+    """A victim's answer to a yes/no question, keeping its meaning.
+
+    "Preferred not to say" and "not answered" are answers of their own: an
+    officer must never read "No" for a self-harm question nobody answered.
+    """
+
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    PREFER_NOT = "prefer_not", _("Preferred not to say")
+    UNANSWERED = "unanswered", _("Not answered")
+
+
+def _answer_field(verbose_name):
+    return models.CharField(
+        verbose_name, max_length=12, choices=Answer.choices, default=Answer.UNANSWERED
+    )
+
+
+def _answered_yes(field: str) -> property:
+    """``case.is_minor`` and friends: True only for an explicit "yes".
+
+    The setter keeps ``Case(is_minor=True)`` meaning "answered yes" for code
+    written before the answers kept their meaning (demo data, fixtures).
+    """
+
+    def getter(self) -> bool:
+        return getattr(self, field) == Answer.YES
+
+    def setter(self, value: bool) -> None:
+        setattr(self, field, Answer.YES if value else Answer.NO)
+
+    return property(getter, setter)
+
+
 class Case(models.Model):
     class Status(models.TextChoices):
         NEW = "new", pgettext_lazy("case status", "New")
@@ -212,10 +247,10 @@ class Case(models.Model):
         _("knows the blackmailer"), max_length=8, choices=KnowsBlackmailer.choices, blank=True
     )
     threat_deadline = models.DateTimeField(_("threat deadline"), null=True, blank=True)
-    money_demanded = models.BooleanField(_("money demanded"), default=False)
-    money_paid = models.BooleanField(_("money paid"), default=False)
-    is_minor = models.BooleanField(_("under 18"), default=False)
-    self_harm_risk = models.BooleanField(_("risk of self-harm"), default=False)
+    money_demanded_answer = _answer_field(_("money demanded"))
+    money_paid_answer = _answer_field(_("money paid"))
+    minor_answer = _answer_field(_("under 18"))
+    self_harm_answer = _answer_field(_("risk of self-harm"))
     device_shared = models.BooleanField(_("device shared or watched"), default=False)
     contact_method = models.CharField(
         _("contact method"),
@@ -305,6 +340,11 @@ class Case(models.Model):
                 {"assigned_officer": _("This case may only be assigned to a female officer.")},
                 code="female_officer_required",
             )
+
+    money_demanded = _answered_yes("money_demanded_answer")
+    money_paid = _answered_yes("money_paid_answer")
+    is_minor = _answered_yes("minor_answer")
+    self_harm_risk = _answered_yes("self_harm_answer")
 
     @property
     def is_open(self) -> bool:
@@ -479,6 +519,7 @@ class AuditEvent(models.Model):
         KEYS_ROTATED = "casework.keys.rotated", _("Keys rotated")
         CHECKLIST_TICKED = "casework.checklist.ticked", _("Checklist action recorded")
         FEEDBACK_RECEIVED = "casework.feedback.received", _("Feedback from the victim")
+        DRAFTS_PURGED = "reporting.draft.purged", _("Expired report drafts deleted")
 
     sequence = models.PositiveBigIntegerField(unique=True, editable=False)
     occurred_at = models.DateTimeField(default=timezone.now, editable=False)

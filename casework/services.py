@@ -30,6 +30,7 @@ from casework.identifiers import (
 )
 from casework.models import (
     OPEN_STATUSES,
+    Answer,
     AuditEvent,
     Case,
     CaseFeedback,
@@ -50,6 +51,7 @@ from casework.selectors import (
     evidence_can_open,
     officer_list_for_case,
 )
+from casework.victim import case_require_victim_input_accepted
 
 
 @transaction.atomic
@@ -118,11 +120,11 @@ class ReportAnswers:
     suspect_identifiers: list[str] = field(default_factory=list)
     threat_deadline: dt.datetime | None = None
     threat_details: str = ""
-    money_demanded: bool = False
-    money_paid: bool = False
+    money_demanded: str = Answer.UNANSWERED
+    money_paid: str = Answer.UNANSWERED
     amount_paid: str = ""
-    is_minor: bool = False
-    self_harm_risk: bool = False
+    is_minor: str = Answer.UNANSWERED
+    self_harm_risk: str = Answer.UNANSWERED
     device_shared: bool = False
     contact_method: str = Case.ContactMethod.MESSAGES_ONLY
     phone: str = ""
@@ -131,6 +133,25 @@ class ReportAnswers:
     name: str = ""
     governorate_code: str = ""
     wants_female_officer: bool = False
+
+    def __post_init__(self) -> None:
+        # The four yes/no questions keep their meaning (casework.models.Answer);
+        # True/False still mean an explicit "yes"/"no" (demo data, fixtures).
+        for name in ANSWER_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, bool):
+                value = Answer.YES if value else Answer.NO
+            setattr(self, name, value if value in Answer.values else Answer.UNANSWERED)
+
+
+# ReportAnswers field -> Case field, for the questions answered yes / no /
+# preferred not to say / not answered.
+ANSWER_FIELDS = {
+    "money_demanded": "money_demanded_answer",
+    "money_paid": "money_paid_answer",
+    "is_minor": "minor_answer",
+    "self_harm_risk": "self_harm_answer",
+}
 
 
 @dataclass(frozen=True)
@@ -150,22 +171,37 @@ def route_unit_kind(*, category_code: str, knows_blackmailer: str) -> str:
     return Unit.Kind.NATIONAL_SECURITY
 
 
+def _counts_as_yes(answer: str | bool) -> bool:
+    """A "yes", or a deliberate "preferred not to say", to a risk question.
+
+    Someone who will not say whether they think of harming themselves, or
+    whether they are under 18, may well be: the case is treated as if they
+    had said yes (a first contact within 2 hours instead of 72) and the
+    officer sees the real answer. A skipped question changes nothing: most
+    people skip optional questions, and the urgent queue must stay urgent.
+    """
+    if isinstance(answer, bool):
+        return answer
+    return answer in {Answer.YES, Answer.PREFER_NOT}
+
+
 def priority_for(
     *,
-    self_harm_risk: bool,
-    is_minor: bool,
+    self_harm_risk: str | bool,
+    is_minor: str | bool,
     threat_deadline: dt.datetime | None,
-    money_demanded: bool,
-    money_paid: bool,
+    money_demanded: str | bool,
+    money_paid: str | bool,
     now: dt.datetime,
 ) -> str:
     """Urgent: self-harm risk, a minor, or a deadline within 48 hours.
-    High: money demanded or paid. Otherwise normal."""
-    if self_harm_risk or is_minor:
+    High: money demanded or paid. Otherwise normal. "Preferred not to say"
+    counts as yes (``_counts_as_yes``)."""
+    if _counts_as_yes(self_harm_risk) or _counts_as_yes(is_minor):
         return Case.Priority.URGENT
     if threat_deadline is not None and threat_deadline - now <= URGENT_DEADLINE_WINDOW:
         return Case.Priority.URGENT
-    if money_demanded or money_paid:
+    if _counts_as_yes(money_demanded) or _counts_as_yes(money_paid):
         return Case.Priority.HIGH
     return Case.Priority.NORMAL
 
@@ -230,10 +266,7 @@ def report_file(
         platform=answers.platform,
         knows_blackmailer=answers.knows_blackmailer,
         threat_deadline=answers.threat_deadline,
-        money_demanded=answers.money_demanded,
-        money_paid=answers.money_paid,
-        is_minor=answers.is_minor,
-        self_harm_risk=answers.self_harm_risk,
+        **{case_field: getattr(answers, name) for name, case_field in ANSWER_FIELDS.items()},
         device_shared=answers.device_shared,
         contact_method=answers.contact_method or Case.ContactMethod.MESSAGES_ONLY,
         wants_female_officer=answers.wants_female_officer,
@@ -302,8 +335,9 @@ def _message_store(*, case: Case, sender: str, officer: StaffProfile | None, bod
 
 @transaction.atomic
 def message_send_by_victim(*, case: Case, body: str) -> Message:
-    body = _clean_message_body(body)
     case = Case.objects.select_for_update().get(pk=case.pk)
+    case_require_victim_input_accepted(case=case)
+    body = _clean_message_body(body)
     message = _message_store(case=case, sender=Message.Sender.VICTIM, officer=None, body=body)
     audit_record(
         action=AuditEvent.Action.MESSAGE_SENT,
@@ -345,6 +379,7 @@ def case_withdraw_by_victim(*, case: Case) -> Case:
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status == Case.Status.WITHDRAWN:
         return case
+    case_require_victim_input_accepted(case=case)  # a closed case stays closed
     previous = case.status
     case.status = Case.Status.WITHDRAWN
     case.withdrawn_at = timezone.now()
@@ -370,6 +405,7 @@ def case_record_external_reference(*, case: Case, service: str, number: str) -> 
     if len(number) > 80:
         raise ValidationError(EXTERNAL_REF_TOO_LONG, code="external_ref_too_long")
     case = Case.objects.select_for_update().get(pk=case.pk)
+    case_require_victim_input_accepted(case=case)
     sealer = Sealer.of(case)
     refs = sealer.open_json("external_refs", case.external_refs_enc, default={})
     refs[service] = number
@@ -793,7 +829,10 @@ def checklist_tick(*, case: Case, code: str, by: StaffProfile, article: str = ""
 @transaction.atomic
 def feedback_submit(*, case: Case, rating: int | None, complaint: str) -> CaseFeedback:
     """From the victim's follow-up page. Addressed to supervisors, recorded
-    against the officer assigned now, who will never see it."""
+    against the officer assigned now, who will never see it. A withdrawn or
+    closed report takes no more (``case_require_victim_input_accepted``)."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    case_require_victim_input_accepted(case=case)
     complaint = (complaint or "").strip()
     if rating is None and not complaint:
         raise ValidationError(FEEDBACK_EMPTY, code="feedback_empty")

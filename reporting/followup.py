@@ -26,6 +26,12 @@ from casework.services import (
     message_send_by_victim,
 )
 from casework.uploads import EncryptingUploadHandler
+from casework.victim import (
+    REPORT_CLOSED,
+    REPORT_WITHDRAWN,
+    case_accepts_victim_input,
+    case_status_for_victim,
+)
 from config.csrf import csrf_protect
 from reporting import forms
 from reporting.services import FollowUpOutcome, followup_authenticate
@@ -49,24 +55,6 @@ EVIDENCE_ADDED = _("Your files were added to your case.")
 REFERENCE_SAVED = _("Thank you. The number was saved to your case.")
 FEEDBACK_THANKS = _("Thank you. A supervisor will read this.")
 WITHDRAWN = _("Your report has been withdrawn. You can still call 497 or 131 at any time.")
-
-# What each status means, in words for the person who reported.
-STATUS_EXPLAINED = {
-    Case.Status.NEW: _("Your report has arrived. An officer will read it soon."),
-    Case.Status.TRIAGED: _("An officer has read your report and is arranging who will handle it."),
-    Case.Status.ASSIGNED: _(
-        "An officer has been given your case and will contact you in the way you chose."
-    ),
-    Case.Status.IN_CONTACT: _("An officer is working on your case with you."),
-    Case.Status.ACCOUNTS_SECURED: _(
-        "Your accounts have been secured. The officer is working on the rest."
-    ),
-    Case.Status.SUSPECT_IDENTIFIED: _("The police have identified the person threatening you."),
-    Case.Status.REFERRED_TO_COURT: _("Your case has been sent to the court."),
-    Case.Status.RESOLVED: _("Your case has been resolved."),
-    Case.Status.CLOSED: _("Your case is closed."),
-    Case.Status.WITHDRAWN: _("You withdrew this report."),
-}
 
 
 def followup_case_required(view):
@@ -154,14 +142,17 @@ def _case_page(
     reference_form=None,
     feedback_form=None,
     upload_errors=None,
+    refusal=None,
     status=200,
 ):
+    accepts_input = case_accepts_victim_input(case)
     return render(
         request,
         "reporting/followup_case.html",
         {
             "case": case,
-            "status_text": STATUS_EXPLAINED.get(case.status, ""),
+            "victim_status": case_status_for_victim(case),
+            "refusal": refusal,
             "thread": _thread(case),
             "message_form": message_form or forms.MessageForm(),
             "reference_form": reference_form or forms.ExternalReferenceForm(),
@@ -172,11 +163,24 @@ def _case_page(
             ),
             "evidence_count": case.evidence.count(),
             "upload_errors": upload_errors or [],
-            "is_withdrawn": case.status == Case.Status.WITHDRAWN,
+            "accepts_input": accepts_input,
+            "closed_notice": None
+            if accepts_input
+            else (REPORT_WITHDRAWN if case.status == Case.Status.WITHDRAWN else REPORT_CLOSED),
             "intimate_images": bool(case.category and case.category.involves_intimate_images),
         },
         status=status,
     )
+
+
+# A withdrawn or closed report refuses victim input (casework.victim): the
+# page says why, whatever form the request came from.
+REFUSED_CODES = frozenset({"case_withdrawn", "case_closed"})
+
+
+def _refused(request: HttpRequest, case: Case, error: ValidationError) -> HttpResponse:
+    case.refresh_from_db()
+    return _case_page(request, case, refusal=error.messages[0], status=403)
 
 
 @followup_case_required
@@ -192,6 +196,8 @@ def send_message(request: HttpRequest, case: Case) -> HttpResponse:
         try:
             message_send_by_victim(case=case, body=form.cleaned_data["body"])
         except ValidationError as error:
+            if error.code in REFUSED_CODES:
+                return _refused(request, case, error)
             form.add_error("body", error)
         else:
             flash.success(request, MESSAGE_SENT)
@@ -209,6 +215,8 @@ def record_reference(request: HttpRequest, case: Case) -> HttpResponse:
                 case=case, service=form.cleaned_data["service"], number=form.cleaned_data["number"]
             )
         except ValidationError as error:
+            if error.code in REFUSED_CODES:
+                return _refused(request, case, error)
             form.add_error("number", error)
         else:
             flash.success(request, REFERENCE_SAVED)
@@ -236,10 +244,14 @@ def _store_case_evidence(request: HttpRequest, case: Case) -> HttpResponse:
     errors = []
     sealer = Sealer.of(case)
     uploads = request.FILES.getlist("files")
-    for upload in uploads:
+    for index, upload in enumerate(uploads):
         try:
             evidence_store(sealer=sealer, upload=upload, case=case)
         except ValidationError as error:
+            if error.code in REFUSED_CODES:
+                for unused in uploads[index + 1 :]:
+                    unused.close()
+                return _refused(request, case, error)
             errors.extend(error.messages)
     if errors or not uploads:
         return _case_page(request, case, upload_errors=errors, status=400 if errors else 200)
@@ -259,6 +271,8 @@ def send_feedback(request: HttpRequest, case: Case) -> HttpResponse:
                 complaint=form.cleaned_data["complaint"],
             )
         except ValidationError as error:
+            if error.code in REFUSED_CODES:
+                return _refused(request, case, error)
             form.add_error(None, error)
         else:
             flash.success(request, FEEDBACK_THANKS)
@@ -270,7 +284,10 @@ def send_feedback(request: HttpRequest, case: Case) -> HttpResponse:
 @followup_case_required
 def withdraw(request: HttpRequest, case: Case) -> HttpResponse:
     if request.method == "POST" and request.POST.get("confirm") == "yes":
-        case_withdraw_by_victim(case=case)
+        try:
+            case_withdraw_by_victim(case=case)
+        except ValidationError as error:
+            return _refused(request, case, error)
         flash.info(request, WITHDRAWN)
         return redirect("reporting:followup_case")
     return render(request, "reporting/followup_withdraw.html", {"case": case})

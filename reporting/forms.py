@@ -11,6 +11,8 @@ from casework.identifiers import MAX_PASSPHRASE_INPUT, MAX_REFERENCE_INPUT
 from casework.models import Case, Category, Governorate, Platform
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+# "skip" is stored as "preferred not to say", never as "no" (casework.models.Answer).
+YES_NO_SKIP = [*YES_NO, ("skip", _("I prefer not to say"))]
 MAX_IDENTIFIER_LINES = 20
 IDENTIFIER_LINE_TOO_LONG = _(
     "Line %(line)s is too long. Please keep each line under 300 characters."
@@ -142,7 +144,7 @@ class ThreatForm(forms.Form):
         label=_("Has any money been paid?"),
         help_text=_("It is not your fault if you paid. It helps the police to know."),
         widget=RadioSelect,
-        choices=YES_NO,
+        choices=YES_NO_SKIP,
         required=False,
     )
     amount_paid = forms.CharField(
@@ -180,7 +182,7 @@ class SafetyForm(forms.Form):
     is_minor = forms.ChoiceField(
         label=_("Are you under 18?"),
         widget=RadioSelect,
-        choices=[("yes", _("Yes")), ("no", _("No")), ("skip", _("I prefer not to say"))],
+        choices=YES_NO_SKIP,
         required=False,
     )
     self_harm = forms.ChoiceField(
@@ -189,7 +191,7 @@ class SafetyForm(forms.Form):
             "If you are, please call 497 now or go to the nearest hospital emergency department. You can still send this report."
         ),
         widget=RadioSelect,
-        choices=YES_NO,
+        choices=YES_NO_SKIP,
         required=False,
     )
     device_shared = forms.ChoiceField(

@@ -33,6 +33,31 @@ class ReportDraft(models.Model):
         return f"draft #{self.pk}"
 
 
+class FiledReceipt(models.Model):
+    """The receipt of a report just filed, kept a few minutes to be shown again.
+
+    A refresh, a second press of "Send" or a revisit from the same browser
+    shows the same receipt instead of an error. The secret code is here only
+    sealed with a key that this table does not hold: half of it lives in a
+    cookie of the browser that filed (``reporting.filing``). The row goes
+    when the window ends (``purge_expired``) or once the code has been typed
+    back correctly.
+    """
+
+    case = models.OneToOneField(
+        "casework.Case", on_delete=models.CASCADE, related_name="+", editable=False
+    )
+    sealed_code = models.BinaryField(editable=False)
+    show_until = models.DateTimeField(db_index=True, editable=False)
+
+    class Meta:
+        verbose_name = _("receipt being shown")
+        verbose_name_plural = _("receipts being shown")
+
+    def __str__(self) -> str:
+        return f"receipt #{self.pk}"
+
+
 class AdvicePage(models.Model):
     """Safety advice for victims, edited in the console and translated."""
 

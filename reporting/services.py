@@ -174,18 +174,3 @@ def followup_authenticate(
             until=client_state.locked_until,
         )
     return FollowUpResult(FollowUpOutcome.INVALID)
-
-
-def drafts_purge_expired(*, now: dt.datetime | None = None) -> int:
-    """Delete unfinished reports older than SANAD_DRAFT_MAX_AGE_SECONDS, with
-    their encrypted evidence: the form promises they do not linger."""
-    from casework.evidence import evidence_discard_for_owner
-
-    now = now or timezone.now()
-    cutoff = now - dt.timedelta(seconds=settings.SANAD_DRAFT_MAX_AGE_SECONDS)
-    purged = 0
-    for draft in ReportDraft.objects.filter(created_at__lt=cutoff).only("pk", "uuid").iterator():
-        evidence_discard_for_owner(owner_uuid=draft.uuid)
-        draft.delete()
-        purged += 1
-    return purged

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting import followup, journey, views
+from reporting import followup, journey, send, views
 
 app_name = "reporting"
 
@@ -12,8 +12,9 @@ urlpatterns = [
     path("report/", journey.start, name="report_start"),
     path("report/evidence/", journey.evidence_upload_view, name="report_evidence"),
     path("report/check/", journey.review, name="report_review"),
-    path("report/send/", journey.submit, name="report_submit"),
-    path("report/receipt/check/", journey.receipt_check, name="receipt_check"),
+    path("report/send/", send.submit, name="report_submit"),
+    path("report/receipt/", send.receipt, name="report_receipt"),
+    path("report/receipt/check/", send.receipt_check, name="receipt_check"),
     path("report/<slug:slug>/", journey.step_view, name="report_step"),
     path("follow-up/", followup.login, name="followup_login"),
     path("follow-up/case/", followup.case_view, name="followup_case"),

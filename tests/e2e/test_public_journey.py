@@ -48,7 +48,8 @@ def file_report(page, base, lang, tmp_path):
     assert "/report/check/" in page.url
     page.locator("form[action$='/report/send/'] button").click()
     reference = re.search(r"SND-[0-9A-Z]{4}-[0-9A-Z]{4}", page.content()).group(0)
-    passphrase = page.locator("input[name=passphrase_shown]").get_attribute("value")
+    assert "/report/receipt/" in page.url  # its own address: a refresh shows it again
+    passphrase = page.locator("#secret-code").inner_text().strip()
     return reference, passphrase
 
 

@@ -79,7 +79,7 @@ def test_logs__carry_no_victim_data_through_the_journey(client, reference_data, 
             "next": "1",
         },
     )
-    response = client.post("/en/report/send/")
+    response = client.post("/en/report/send/", follow=True)
     assert response.status_code == 200
     passphrase = response.context["passphrase"]
     reference = response.context["reference"]

@@ -1,5 +1,5 @@
-"""Delete what must not linger: unfinished reports (with their evidence),
-expired sessions and stale throttle counters. Run it every 15 minutes (cron or
+"""Delete what must not linger: unfinished reports (with their evidence, but
+never a filed case's), receipts past their window, expired sessions and stale throttle counters. Run it every 15 minutes (cron or
 a systemd timer); it is safe to run at any time and on any app server."""
 
 from __future__ import annotations
@@ -10,14 +10,23 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from casework.throttle import throttle_purge_stale
-from reporting.services import drafts_purge_expired
+from reporting.filing import drafts_purge_expired
 
 
 class Command(BaseCommand):
     help = "Delete expired report drafts and their evidence, expired sessions and stale throttle counters."
 
     def handle(self, *args, **options):
-        drafts = drafts_purge_expired()
+        purged = drafts_purge_expired()
         counters = throttle_purge_stale(older_than=dt.timedelta(days=1))
         call_command("clearsessions")
-        self.stdout.write(f"Purged {drafts} expired drafts and {counters} stale throttle counters.")
+        self.stdout.write(
+            f"Purged {purged.drafts} expired drafts ({purged.files} files), "
+            f"{purged.receipts} receipts past their window "
+            f"and {counters} stale throttle counters."
+        )
+        if purged.files_kept_for_cases:
+            self.stdout.write(
+                f"{purged.files_kept_for_cases} files of expired drafts belonged to filed "
+                "cases and were attached to them."
+            )
