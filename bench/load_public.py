@@ -58,6 +58,7 @@ def start_server(port: int, database: Path) -> subprocess.Popen:
         "SANAD_SECRET_KEY": "load-test-" + "k" * 50,
         "SANAD_KEYS": "load1:" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=",
         "SANAD_FINGERPRINT_KEY": "load-test-fingerprint",
+        "SANAD_AUDIT_KEY": "load-test-audit-key",
         "SANAD_SSL_REDIRECT": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": f"sqlite:///{database}",

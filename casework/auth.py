@@ -18,9 +18,13 @@ Everyone refused sees the same words whether the username is unknown, the
 password wrong or the code wrong.
 
 A staff member with no confirmed device is sent, after the password step, to
-enrolment: a new authenticator secret (shown as a QR code and as text) that
-they confirm with a code, then ten backup codes shown once. After that the
-secret is never displayed again, and enrolment refuses to run.
+enrolment (``casework.enrolment``): an enrolment code from an administrator,
+then a new authenticator secret (shown as a QR code and as text) that they
+confirm with a code, then ten backup codes shown once. After that the secret
+is never displayed again, and enrolment refuses to run.
+
+Accounts made by ``seed_demo`` have public secrets: they are refused outside a
+demo installation (``casework.demo.demo_account_refused``).
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth import login as django_login
 from django.contrib.auth import logout as django_logout
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.html import escape
@@ -51,6 +55,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from casework import services as casework_services
 from casework.audit import audit_record
 from casework.client import client_address
+from casework.demo import demo_account_refused
 from casework.identifiers import to_western_digits
 from casework.models import (
     BACKUP_CODE_ALPHABET,
@@ -122,13 +127,15 @@ def request_client_address(request: HttpRequest) -> str:
 
 
 def staff_is_console_user(user) -> bool:
-    """Active, staff, with a staff profile: may try the second step at all."""
+    """Active, staff, with a staff profile, and not a demo account outside a
+    demo: may try the second step at all."""
     return bool(
         user is not None
         and user.is_authenticated
         and user.is_active
         and user.is_staff
         and StaffProfile.objects.filter(user_id=user.pk).exists()
+        and not demo_account_refused(user)
     )
 
 
@@ -326,65 +333,22 @@ def _login_complete(*, request: HttpRequest, user, device, method: str) -> None:
     audit_record(action=AuditEvent.Action.STAFF_LOGIN, actor=user, details={"method": method})
 
 
-# --- enrolment ------------------------------------------------------------------------
+# --- enrolment (casework.enrolment) -------------------------------------------------
+
+# What casework.enrolment shares with the login.
+TOTP_PATTERN = _TOTP_PATTERN
 
 
-def staff_enrolment_device(*, user) -> TOTPDevice:
-    """The authenticator being set up for ``user``: created on first call, then reused.
-
-    Reused so that reloading the page shows the same secret the person may
-    already have scanned. Refused once any device is confirmed: the secret of
-    a confirmed device is never shown again.
-    """
-    if staff_has_confirmed_device(user):
-        raise PermissionDenied(ALREADY_ENROLLED)
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
-    return device
+def is_locked(*, username: str, client_address: str) -> bool:
+    return _is_locked(username=username, client_address=client_address)
 
 
-def staff_enrolment_confirm(*, request: HttpRequest, code: str) -> LoginResult:
-    """Confirm the new authenticator with a code from it; issue backup codes.
+def record_failure(*, username: str, client_address: str) -> None:
+    _record_failure(username=username, client_address=client_address)
 
-    On success the device is confirmed, the session verified, and the result
-    carries the backup codes: the only time they exist in clear. Only for a
-    session whose password step succeeded within ``second_step_seconds``.
-    """
-    user = request.user
-    if not (_password_step_fresh(request) and staff_is_console_user(user)):
-        return LoginResult(LoginOutcome.INVALID)
-    client = request_client_address(request)
-    username = user.get_username()
-    if _is_locked(username=username, client_address=client):
-        return LoginResult(LoginOutcome.LOCKED)
-    digits = re.sub(r"\s", "", to_western_digits(code or ""))[:MAX_CODE_INPUT]
-    with transaction.atomic():
-        if staff_has_confirmed_device(user):
-            return LoginResult(LoginOutcome.INVALID)
-        device = (
-            TOTPDevice.objects.select_for_update()
-            .filter(user=user, confirmed=False)
-            .order_by("pk")
-            .first()
-        )
-        verified = (
-            device is not None
-            and _TOTP_PATTERN.match(digits) is not None
-            and device.verify_token(digits)
-        )
-        if verified:
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-            codes = staff_backup_codes_issue(user=user)
-    if not verified:
-        _record_failure(username=username, client_address=client)
-        return LoginResult(LoginOutcome.INVALID)
-    _login_complete(request=request, user=user, device=device, method="enrolment")
-    return LoginResult(
-        LoginOutcome.OK, user=user, device=device, method="enrolment", backup_codes=codes
-    )
+
+def login_complete(*, request: HttpRequest, user, device, method: str) -> None:
+    _login_complete(request=request, user=user, device=device, method=method)
 
 
 def backup_code_new() -> str:
@@ -522,18 +486,19 @@ def on_user_logged_out(sender, request, user, **kwargs) -> None:
         StaffSession.objects.filter(session_key=request.session.session_key).delete()
 
 
-def staff_sessions_end(*, user) -> int:
-    """End every indexed session of ``user``; returns how many were ended.
+def staff_sessions_end(*, user, keep: str | None = None) -> int:
+    """End every indexed session of ``user`` but ``keep``; returns how many were ended.
 
     Sessions are deleted through the configured session engine, so cached
     copies go too. A session the index missed still cannot act for an
     inactive user: Django's ModelBackend refuses inactive users on every request.
     """
     store = _session_store()
-    keys = list(StaffSession.objects.filter(user=user).values_list("session_key", flat=True))
+    rows = StaffSession.objects.filter(user=user).exclude(session_key=keep or "")
+    keys = list(rows.values_list("session_key", flat=True))
     for key in keys:
         store().delete(key)
-    StaffSession.objects.filter(user=user).delete()
+    rows.delete()
     return len(keys)
 
 
@@ -543,6 +508,9 @@ def staff_sessions_end(*, user) -> int:
 def _require_administrator(by: StaffProfile) -> None:
     if by is None or by.role != StaffProfile.Role.ADMINISTRATOR or not by.user.is_active:
         raise ValidationError(NOT_ADMINISTRATOR, code="administrator_required")
+
+
+require_administrator = _require_administrator
 
 
 @transaction.atomic
