@@ -2,6 +2,17 @@
 
 Every append locks the single chain-head row, so two appends can never both
 build on the same previous hash (no fork under concurrency).
+
+Lock order, everywhere: the case row (and any other row an event points at)
+first, the chain head last, just before the append. Inserting an event that
+references a case takes a KEY SHARE lock on that case row (PostgreSQL's
+foreign-key check); taken only after the head, it waited for an officer who
+held the case row and was waiting for the head: a deadlock. So the append
+takes those row locks itself, before the head.
+
+Each event also carries a MAC of its hash under ``SANAD_AUDIT_KEY``, a key
+kept outside the database, and ``audit_head_export`` writes the head with its
+MAC to an append-only file: see docs/audit.md.
 """
 
 from __future__ import annotations
@@ -11,7 +22,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from casework.models import AuditChainHead, AuditEvent, Case
@@ -48,6 +59,28 @@ def _event_digest(
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def _lock_referenced_rows(*, case: Case | None, actor) -> None:
+    """KEY SHARE on the rows the event will reference, before the head.
+
+    The same lock the foreign-key check takes at insert, only earlier: it
+    waits for a writer holding the case row to finish instead of deadlocking
+    with it. It does not block other readers or appenders of the same case.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        if case is not None and case.pk is not None:
+            cursor.execute(
+                f"SELECT 1 FROM {Case._meta.db_table} WHERE id = %s FOR KEY SHARE",  # noqa: S608 - table name from the model
+                [case.pk],
+            )
+        if actor is not None and actor.pk is not None:
+            cursor.execute(
+                f"SELECT 1 FROM {actor._meta.db_table} WHERE id = %s FOR KEY SHARE",  # noqa: S608 - table name from the model
+                [actor.pk],
+            )
+
+
 @transaction.atomic
 def audit_record(
     *,
@@ -59,6 +92,8 @@ def audit_record(
 ) -> AuditEvent:
     """Append one event. ``details`` must never hold victim data: ids and codes only."""
     details = details or {}
+    _lock_referenced_rows(case=case, actor=actor)
+    # The head last: nothing else is locked after it in this transaction.
     head, _created = AuditChainHead.objects.select_for_update().get_or_create(id=1)
     sequence = head.sequence + 1
     occurred_at = timezone.now()

@@ -530,14 +530,15 @@ def staff_deactivate(*, profile: StaffProfile, by: StaffProfile) -> StaffProfile
     user.is_active = False
     user.save(update_fields=["is_active"])
     ended = staff_sessions_end(user=user)
+    # Their open cases go back through the assignment rules (never silently to
+    # someone the victim did not ask for). Before this function's own audit
+    # event: case rows are locked before the audit chain head (casework.audit).
+    casework_services.cases_reassign_after_deactivation(officer=profile)
     audit_record(
         action=AuditEvent.Action.STAFF_LOCKOUT,
         actor=by.user,
         details={"reason": "deactivated", "staff_profile": profile.pk, "sessions_ended": ended},
     )
-    # Their open cases go back through the assignment rules (never silently to
-    # someone the victim did not ask for).
-    casework_services.cases_reassign_after_deactivation(officer=profile)
     profile.user = user
     return profile
 
