@@ -7,12 +7,16 @@ their backup codes; only then is the session verified (django-otp) and the
 console opens (``casework.console.ConsoleSite.has_permission``).
 
 Guessing is throttled before anything is hashed, in the shared database
-(``casework.throttle``): per username (5 failures in 15 minutes lock that
-username for 15 minutes, even for the right password) and per client address
-(30). A lock on one username never touches another. Failures at either step
-count; only a completed login clears the username's count, so knowing the
-password does not buy more guesses at the code. Keys are keyed hashes: no
-username or address is stored by the throttle.
+(``casework.throttle``): per username *and* client (5 failures in 15 minutes
+lock that username from that client, even for the right password, for 15
+minutes doubling with each repeat), per client address (30), and per username
+from all clients together (a ceiling of 100 an hour). So an attacker guessing
+from one place locks only themselves out: the staff member, from their own
+device, still logs in with the password and a valid code. A lock on one
+username never touches another. Failures at either step count; only a
+completed login clears the count of its own client, so knowing the password
+does not buy more guesses at the code. Keys are keyed hashes: no username or
+address is stored by the throttle.
 
 Everyone refused sees the same words whether the username is unknown, the
 password wrong or the code wrong.
@@ -168,11 +172,42 @@ def staff_awaiting_second_step(request: HttpRequest) -> bool:
 
 
 # --- throttling -------------------------------------------------------------------
+#
+# A wrong guess counts against three keys:
+# - the pair (username, client): 5 failures lock that username *from that client*,
+#   for 15 minutes, doubling with each further lock of the pair within a day
+#   (exponential backoff). Somebody guessing elsewhere cannot lock the real
+#   staff member out: their own client is another pair.
+# - the client: 30 failures over any usernames lock the client.
+# - the username, from all clients together: a much higher ceiling (100 an
+#   hour), so spreading guesses over many addresses still ends somewhere.
+# Every lock is audited with its scope.
+
+PAIR_STRIKES_WINDOW_SECONDS = 24 * 3600
+MAX_LOCK_SECONDS = 24 * 3600
+
+
+def user_global_max_failures() -> int:
+    return _setting("SANAD_CONSOLE_ACCOUNT_MAX_FAILURES", 100)
+
+
+def user_global_window_seconds() -> int:
+    return _setting("SANAD_CONSOLE_ACCOUNT_WINDOW_SECONDS", 3600)
 
 
 def _username_key(username: str) -> str:
     # Case-folded: "Admin" and "admin" share one count.
     return throttle_key("console-user", username.strip().casefold())
+
+
+def _pair_key(username: str, client_address: str) -> str:
+    return throttle_key("console-user-client", f"{username.strip().casefold()} {client_address}")
+
+
+def _pair_strikes_key(username: str, client_address: str) -> str:
+    return throttle_key(
+        "console-user-client-locks", f"{username.strip().casefold()} {client_address}"
+    )
 
 
 def _client_key(client_address: str) -> str:
@@ -182,31 +217,66 @@ def _client_key(client_address: str) -> str:
 def _is_locked(*, username: str, client_address: str) -> bool:
     return (
         throttle_state(_client_key(client_address)).locked
+        or throttle_state(_pair_key(username, client_address)).locked
         or throttle_state(_username_key(username)).locked
     )
 
 
-def _record_failure(*, username: str, client_address: str) -> None:
-    """Count one failed attempt against the username and the client.
+def _pair_lock_seconds(username: str, client_address: str) -> int:
+    """15 minutes, doubled for every earlier lock of this pair within a day."""
+    strikes = throttle_state(_pair_strikes_key(username, client_address)).count
+    return min(lockout_seconds() * 2 ** min(strikes, 16), MAX_LOCK_SECONDS)
 
-    Reaching the limit locks the key and writes STAFF_LOCKOUT. The event's
-    actor is the account that was locked (when it exists), labelled "system";
-    details hold the scope only, never the username typed or an address.
+
+def _record_failure(*, username: str, client_address: str) -> None:
+    """Count one failed attempt against the pair, the username and the client.
+
+    Reaching a limit locks that key and writes STAFF_LOCKOUT. The event's
+    actor is the account concerned (when it exists), labelled "system";
+    details hold the scope and lock length only, never the username typed or
+    an address.
     """
     seconds = lockout_seconds()
-    user_state = throttle_hit(
-        key=_username_key(username),
+    account = None
+
+    def _account():
+        nonlocal account
+        if account is None:
+            account = get_user_model().objects.filter(username=username).first()
+        return account
+
+    pair_lock = _pair_lock_seconds(username, client_address)
+    pair_state = throttle_hit(
+        key=_pair_key(username, client_address),
         limit=user_max_failures(),
         window_seconds=seconds,
+        lock_seconds=pair_lock,
+    )
+    if pair_state.just_locked:
+        throttle_hit(
+            key=_pair_strikes_key(username, client_address),
+            limit=2**31,
+            window_seconds=PAIR_STRIKES_WINDOW_SECONDS,
+            lock_seconds=0,
+        )
+        audit_record(
+            action=AuditEvent.Action.STAFF_LOCKOUT,
+            actor=_account(),
+            actor_label="system",
+            details={"scope": "user_client", "lock_seconds": pair_lock},
+        )
+    user_state = throttle_hit(
+        key=_username_key(username),
+        limit=user_global_max_failures(),
+        window_seconds=user_global_window_seconds(),
         lock_seconds=seconds,
     )
     if user_state.just_locked:
-        account = get_user_model().objects.filter(username=username).first()
         audit_record(
             action=AuditEvent.Action.STAFF_LOCKOUT,
-            actor=account,
+            actor=_account(),
             actor_label="system",
-            details={"scope": "user"},
+            details={"scope": "user", "lock_seconds": seconds},
         )
     client_state = throttle_hit(
         key=_client_key(client_address),
@@ -218,7 +288,7 @@ def _record_failure(*, username: str, client_address: str) -> None:
         audit_record(
             action=AuditEvent.Action.STAFF_LOCKOUT,
             actor_label="system",
-            details={"scope": "client"},
+            details={"scope": "client", "lock_seconds": seconds},
         )
 
 
@@ -329,7 +399,11 @@ def _login_complete(*, request: HttpRequest, user, device, method: str) -> None:
     _session_cycle(request, user)
     otp_login(request, device)
     request.session.pop(SESSION_PASSWORD_STEP_AT, None)
-    throttle_clear(_username_key(user.get_username()))
+    # Only this client's count: guesses from elsewhere still count towards
+    # the username's ceiling.
+    client = request_client_address(request)
+    throttle_clear(_pair_key(user.get_username(), client))
+    throttle_clear(_pair_strikes_key(user.get_username(), client))
     audit_record(action=AuditEvent.Action.STAFF_LOGIN, actor=user, details={"method": method})
 
 
