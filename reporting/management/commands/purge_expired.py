@@ -9,6 +9,7 @@ import datetime as dt
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from casework.audit import audit_head_export
 from casework.throttle import throttle_purge_stale
 from reporting.services import drafts_purge_expired
 
@@ -20,4 +21,5 @@ class Command(BaseCommand):
         drafts = drafts_purge_expired()
         counters = throttle_purge_stale(older_than=dt.timedelta(days=1))
         call_command("clearsessions")
+        audit_head_export()
         self.stdout.write(f"Purged {drafts} expired drafts and {counters} stale throttle counters.")
