@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import DataError
 from django.http import HttpRequest, HttpResponse
+from whitenoise.middleware import WhiteNoiseFileResponse
 
 PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
@@ -15,11 +16,15 @@ PERMISSIONS_POLICY = (
 
 
 class PrivacyHeadersMiddleware:
-    """No page is stored by the browser or a proxy.
+    """No page is stored by the browser or a proxy; the outermost middleware.
 
     Sanad is used on shared and watched phones: a page kept in the browser's
     cache or back/forward history can tell someone else that a report exists.
-    Static files are served (and cached) by whitenoise before this runs.
+    Being first in MIDDLEWARE, it sees every response, including those made
+    by other middleware (redirects, 400s for a bad Host header), and sets the
+    headers SecurityMiddleware would have set when that one was skipped.
+    Static files (whitenoise) keep their long cache: they are the same for
+    everyone and tell nothing.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
@@ -27,8 +32,12 @@ class PrivacyHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response["Cache-Control"] = "no-store, max-age=0"
-        response["Pragma"] = "no-cache"
+        if not isinstance(response, WhiteNoiseFileResponse):
+            response["Cache-Control"] = "no-store, max-age=0"
+            response["Pragma"] = "no-cache"
+        response.setdefault("X-Content-Type-Options", "nosniff")
+        response.setdefault("Referrer-Policy", "no-referrer")
+        response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         response.setdefault("X-Robots-Tag", "noindex, nofollow")
