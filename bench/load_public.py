@@ -74,7 +74,15 @@ def start_server(port: int, database: Path) -> subprocess.Popen:
         [python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
     )
     subprocess.run(
-        [python, "manage.py", "seed_demo", "--quiet-logins", "--without-history"],
+        # Production settings on a throwaway database: the demo must be acknowledged.
+        [
+            python,
+            "manage.py",
+            "seed_demo",
+            "--quiet-logins",
+            "--without-history",
+            "--i-understand-this-is-a-demo",
+        ],
         cwd=ROOT,
         env=env,
         check=True,

@@ -96,7 +96,8 @@ class Command(BaseCommand):
             for username, role, sex, secret in rows:
                 self.stdout.write(f"{username:<21} {role:<15} {sex:<7} {secret}")
             self.stdout.write(
-                "Add a secret to any authenticator app, or: python manage.py demo_totp <username>"
+                "Add a secret to any authenticator app, or: "
+                "SANAD_DEBUG=1 python manage.py demo_totp <username>"
             )
             if victim_logins:
                 self.stdout.write("")
