@@ -59,7 +59,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from casework import services as casework_services
 from casework.audit import audit_record
 from casework.client import client_address
-from casework.demo import demo_account_refused
+from casework.demo import demo_account_refused, demo_mode_enabled
 from casework.identifiers import to_western_digits
 from casework.models import (
     BACKUP_CODE_ALPHABET,
@@ -67,6 +67,7 @@ from casework.models import (
     BACKUP_CODE_LENGTH,
     AuditEvent,
     BackupCodeDevice,
+    DemoAccount,
     StaffProfile,
     StaffSession,
     backup_code_digest,
@@ -92,6 +93,7 @@ MAX_USERNAME_INPUT = 150
 MAX_PASSWORD_INPUT = 256
 MAX_CODE_INPUT = 32
 
+SESSION_DEMO_ACCOUNT = "console_demo_account"
 # Session key holding when the password step succeeded (epoch seconds).
 SESSION_PASSWORD_STEP_AT = "console_password_at"  # noqa: S105 - a session key name, not a secret
 _TOTP_PATTERN = re.compile(r"^[0-9]{6}$")
@@ -154,6 +156,11 @@ def staff_has_confirmed_device(user) -> bool:
 def _password_step_fresh(request: HttpRequest) -> bool:
     started = request.session.get(SESSION_PASSWORD_STEP_AT)
     return started is not None and time.time() - float(started) <= second_step_seconds()
+
+
+def staff_session_is_stale_demo(request: HttpRequest) -> bool:
+    """A session of a demo account on an installation that is no longer a demo."""
+    return bool(request.session.get(SESSION_DEMO_ACCOUNT)) and not demo_mode_enabled()
 
 
 def staff_awaiting_second_step(request: HttpRequest) -> bool:
@@ -399,6 +406,9 @@ def _login_complete(*, request: HttpRequest, user, device, method: str) -> None:
     _session_cycle(request, user)
     otp_login(request, device)
     request.session.pop(SESSION_PASSWORD_STEP_AT, None)
+    # Read by ConsoleSite.has_permission without a query per request: a demo
+    # session stops working the moment the installation is no longer a demo.
+    request.session[SESSION_DEMO_ACCOUNT] = DemoAccount.objects.filter(user_id=user.pk).exists()
     # Only this client's count: guesses from elsewhere still count towards
     # the username's ceiling.
     client = request_client_address(request)

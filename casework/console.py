@@ -134,6 +134,7 @@ class ConsoleSite(AdminSite):
             and user.is_staff
             and hasattr(user, "staff_profile")
             and user.is_verified()
+            and not auth.staff_session_is_stale_demo(request)
         )
 
     def get_urls(self):

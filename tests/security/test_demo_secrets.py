@@ -106,3 +106,12 @@ def test_demo_totp__refused_for_a_real_account_with_a_demo_username(settings, re
     make_staff("admin", role=StaffProfile.Role.ADMINISTRATOR, unit_kind=None)
     with pytest.raises(CommandError, match="Not a demo account"):
         call_command("demo_totp", "admin")
+
+
+def test_demo_session__stops_working_when_the_installation_is_no_longer_a_demo(client, settings):
+    settings.DEBUG = True
+    _seed()
+    _demo_login(client, "supervisor.cp")
+    assert client.get(CONSOLE).status_code == 200
+    settings.DEBUG = False
+    assert client.get(CONSOLE).status_code == 302
