@@ -631,7 +631,8 @@ def staff_deactivate(*, profile: StaffProfile, by: StaffProfile) -> StaffProfile
 def staff_two_factor_reset(*, profile: StaffProfile, by: StaffProfile) -> StaffProfile:
     """Remove every second factor of an account (a lost phone) and end its sessions.
 
-    The staff member enrols again at their next login. Administrators only,
+    The staff member enrols again at their next login, with a new enrolment
+    code from an administrator (``casework.enrolment``). Administrators only,
     never on their own account; audited as STAFF_LOCKOUT, reason "two_factor_reset".
     """
     _require_administrator(by)
