@@ -58,6 +58,7 @@ def start_server(port: int, database: Path) -> subprocess.Popen:
         "SANAD_SECRET_KEY": "load-test-" + "k" * 50,
         "SANAD_KEYS": "load1:" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=",
         "SANAD_FINGERPRINT_KEY": "load-test-fingerprint",
+        "SANAD_AUDIT_KEY": "load-test-audit-key",
         "SANAD_SSL_REDIRECT": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": f"sqlite:///{database}",
@@ -73,7 +74,15 @@ def start_server(port: int, database: Path) -> subprocess.Popen:
         [python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
     )
     subprocess.run(
-        [python, "manage.py", "seed_demo", "--quiet-logins", "--without-history"],
+        # Production settings on a throwaway database: the demo must be acknowledged.
+        [
+            python,
+            "manage.py",
+            "seed_demo",
+            "--quiet-logins",
+            "--without-history",
+            "--i-understand-this-is-a-demo",
+        ],
         cwd=ROOT,
         env=env,
         check=True,

@@ -54,7 +54,14 @@ def main() -> None:
     setup_test_environment()
     settings.ALLOWED_HOSTS = ["*"]
     call_command("migrate", verbosity=0)
-    call_command("seed_demo", "--quiet-logins", "--without-history", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command(
+        "seed_demo",
+        "--quiet-logins",
+        "--without-history",
+        "--i-understand-this-is-a-demo",  # test settings (DEBUG off), a throwaway database
+        stdout=open(os.devnull, "w"),  # noqa: SIM115
+        stderr=open(os.devnull, "w"),  # noqa: SIM115
+    )
     client = Client()
     assets = {}
     print(

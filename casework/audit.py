@@ -2,16 +2,31 @@
 
 Every append locks the single chain-head row, so two appends can never both
 build on the same previous hash (no fork under concurrency).
+
+Lock order, everywhere: the case row (and any other row an event points at)
+first, the chain head last, just before the append. Inserting an event that
+references a case takes a KEY SHARE lock on that case row (PostgreSQL's
+foreign-key check); taken only after the head, it waited for an officer who
+held the case row and was waiting for the head: a deadlock. So the append
+takes those row locks itself, before the head.
+
+Each event also carries a MAC of its hash under ``SANAD_AUDIT_KEY``, a key
+kept outside the database, and ``audit_head_export`` writes the head with its
+MAC to an append-only file: see docs/audit.md.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
 from casework.models import AuditChainHead, AuditEvent, Case
@@ -48,6 +63,41 @@ def _event_digest(
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def _lock_referenced_rows(*, case: Case | None, actor) -> None:
+    """KEY SHARE on the rows the event will reference, before the head.
+
+    The same lock the foreign-key check takes at insert, only earlier: it
+    waits for a writer holding the case row to finish instead of deadlocking
+    with it. It does not block other readers or appenders of the same case.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        if case is not None and case.pk is not None:
+            cursor.execute(
+                f"SELECT 1 FROM {Case._meta.db_table} WHERE id = %s FOR KEY SHARE",  # noqa: S608 - table name from the model
+                [case.pk],
+            )
+        if actor is not None and actor.pk is not None:
+            cursor.execute(
+                f"SELECT 1 FROM {actor._meta.db_table} WHERE id = %s FOR KEY SHARE",  # noqa: S608 - table name from the model
+                [actor.pk],
+            )
+
+
+def audit_mac(message: str) -> str:
+    """HMAC-SHA256 under SANAD_AUDIT_KEY, which never enters the database."""
+    return hmac.new(settings.SANAD_AUDIT_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def _event_mac(digest: str) -> str:
+    return audit_mac(f"event:{digest}")
+
+
+def _head_mac(*, sequence: int, digest: str, count: int) -> str:
+    return audit_mac(f"head:{sequence}:{digest}:{count}")
+
+
 @transaction.atomic
 def audit_record(
     *,
@@ -59,6 +109,8 @@ def audit_record(
 ) -> AuditEvent:
     """Append one event. ``details`` must never hold victim data: ids and codes only."""
     details = details or {}
+    _lock_referenced_rows(case=case, actor=actor)
+    # The head last: nothing else is locked after it in this transaction.
     head, _created = AuditChainHead.objects.select_for_update().get_or_create(id=1)
     sequence = head.sequence + 1
     occurred_at = timezone.now()
@@ -85,6 +137,7 @@ def audit_record(
         details=details,
         previous_hash=head.hash,
         hash=digest,
+        mac=_event_mac(digest),
     )
     head.sequence = sequence
     head.hash = digest
@@ -99,9 +152,15 @@ class ChainBreak:
 
 
 def audit_verify_chain() -> ChainBreak | None:
-    """Walk the chain in order; return the first broken event, or None."""
+    """Walk the chain in order; return the first broken event, or None.
+
+    Each event's MAC is checked too: rewriting events and recomputing the
+    plain hashes breaks them. Events written before MACs existed have none;
+    once one event carries a MAC every later one must.
+    """
     expected_previous = GENESIS_HASH
     expected_sequence = 1
+    macs_started = False
     events = AuditEvent.objects.order_by("sequence").values(
         "sequence",
         "occurred_at",
@@ -112,6 +171,7 @@ def audit_verify_chain() -> ChainBreak | None:
         "details",
         "previous_hash",
         "hash",
+        "mac",
     )
     for event in events.iterator(chunk_size=2000):
         if event["sequence"] != expected_sequence:
@@ -130,9 +190,87 @@ def audit_verify_chain() -> ChainBreak | None:
         )
         if digest != event["hash"]:
             return ChainBreak(event["sequence"], "content does not match its hash")
+        if event["mac"] or macs_started:
+            macs_started = True
+            if not hmac.compare_digest(event["mac"], _event_mac(digest)):
+                return ChainBreak(event["sequence"], "its MAC does not match (rewritten)")
         expected_previous = event["hash"]
         expected_sequence += 1
     head = AuditChainHead.objects.filter(id=1).first()
     if head is not None and head.sequence != expected_sequence - 1:
         return ChainBreak(expected_sequence, "events missing at the end of the chain")
+    return None
+
+
+# --- the head, exported outside the database --------------------------------------
+
+
+def audit_head_export(*, path: Path | None = None) -> dict[str, Any]:
+    """Append the chain head (sequence, hash, event count, MAC) to the head log.
+
+    The log (``SANAD_AUDIT_HEAD_LOG``) is opened append-only and only ever
+    grows; ``purge_expired`` calls this on its timer. Someone who rewinds or
+    rewrites the chain in the database cannot make it match a head written
+    earlier, nor forge a new line without SANAD_AUDIT_KEY.
+    """
+    path = Path(path or settings.SANAD_AUDIT_HEAD_LOG)
+    head = AuditChainHead.objects.filter(id=1).first()
+    sequence = head.sequence if head else 0
+    digest = head.hash if head else GENESIS_HASH
+    count = AuditEvent.objects.count()
+    line = {
+        "sequence": sequence,
+        "hash": digest,
+        "count": count,
+        "exported_at": timezone.now().isoformat(),
+        "mac": _head_mac(sequence=sequence, digest=digest, count=count),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with os.fdopen(descriptor, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(line, sort_keys=True) + "\n")
+    return line
+
+
+def _newest_exported_head(path: Path) -> dict[str, Any] | None:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return None
+    for text in reversed(lines):
+        if text.strip():
+            return json.loads(text)
+    return None
+
+
+def audit_verify_exported_head(*, path: Path | None = None) -> ChainBreak | None:
+    """Check the chain against the newest head in the head log; None when it holds.
+
+    Tampered: the line's MAC is wrong (the log was edited), the chain has
+    fewer events than the line counted (rows deleted at the end, the head
+    row deleted, TRUNCATE), or the event at that sequence has another hash
+    (the chain rewritten from an earlier point). No log yet: nothing to check.
+    """
+    path = Path(path or settings.SANAD_AUDIT_HEAD_LOG)
+    try:
+        exported = _newest_exported_head(path)
+        if exported is None:
+            return None
+        sequence = int(exported["sequence"])
+        digest = str(exported["hash"])
+        count = int(exported["count"])
+        mac = str(exported["mac"])
+    except (ValueError, KeyError, TypeError):
+        return ChainBreak(0, "the exported head log is unreadable")
+    if not hmac.compare_digest(mac, _head_mac(sequence=sequence, digest=digest, count=count)):
+        return ChainBreak(sequence, "the exported head's MAC does not match (log edited)")
+    if AuditEvent.objects.count() < count:
+        return ChainBreak(sequence, "the chain is shorter than the exported head")
+    if sequence == 0:
+        return None
+    stored = AuditEvent.objects.filter(sequence=sequence).values_list("hash", flat=True).first()
+    if stored is None:
+        return ChainBreak(sequence, "the exported head is missing from the chain")
+    if stored != digest:
+        return ChainBreak(sequence, "its hash differs from the exported head")
     return None

@@ -7,20 +7,28 @@ their backup codes; only then is the session verified (django-otp) and the
 console opens (``casework.console.ConsoleSite.has_permission``).
 
 Guessing is throttled before anything is hashed, in the shared database
-(``casework.throttle``): per username (5 failures in 15 minutes lock that
-username for 15 minutes, even for the right password) and per client address
-(30). A lock on one username never touches another. Failures at either step
-count; only a completed login clears the username's count, so knowing the
-password does not buy more guesses at the code. Keys are keyed hashes: no
-username or address is stored by the throttle.
+(``casework.throttle``): per username *and* client (5 failures in 15 minutes
+lock that username from that client, even for the right password, for 15
+minutes doubling with each repeat), per client address (30), and per username
+from all clients together (a ceiling of 100 an hour). So an attacker guessing
+from one place locks only themselves out: the staff member, from their own
+device, still logs in with the password and a valid code. A lock on one
+username never touches another. Failures at either step count; only a
+completed login clears the count of its own client, so knowing the password
+does not buy more guesses at the code. Keys are keyed hashes: no username or
+address is stored by the throttle.
 
 Everyone refused sees the same words whether the username is unknown, the
 password wrong or the code wrong.
 
 A staff member with no confirmed device is sent, after the password step, to
-enrolment: a new authenticator secret (shown as a QR code and as text) that
-they confirm with a code, then ten backup codes shown once. After that the
-secret is never displayed again, and enrolment refuses to run.
+enrolment (``casework.enrolment``): an enrolment code from an administrator,
+then a new authenticator secret (shown as a QR code and as text) that they
+confirm with a code, then ten backup codes shown once. After that the secret
+is never displayed again, and enrolment refuses to run.
+
+Accounts made by ``seed_demo`` have public secrets: they are refused outside a
+demo installation (``casework.demo.demo_account_refused``).
 """
 
 from __future__ import annotations
@@ -38,7 +46,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth import login as django_login
 from django.contrib.auth import logout as django_logout
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.html import escape
@@ -51,6 +59,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from casework import services as casework_services
 from casework.audit import audit_record
 from casework.client import client_address
+from casework.demo import demo_account_refused, demo_mode_enabled
 from casework.identifiers import to_western_digits
 from casework.models import (
     BACKUP_CODE_ALPHABET,
@@ -58,6 +67,7 @@ from casework.models import (
     BACKUP_CODE_LENGTH,
     AuditEvent,
     BackupCodeDevice,
+    DemoAccount,
     StaffProfile,
     StaffSession,
     backup_code_digest,
@@ -83,6 +93,7 @@ MAX_USERNAME_INPUT = 150
 MAX_PASSWORD_INPUT = 256
 MAX_CODE_INPUT = 32
 
+SESSION_DEMO_ACCOUNT = "console_demo_account"
 # Session key holding when the password step succeeded (epoch seconds).
 SESSION_PASSWORD_STEP_AT = "console_password_at"  # noqa: S105 - a session key name, not a secret
 _TOTP_PATTERN = re.compile(r"^[0-9]{6}$")
@@ -122,13 +133,15 @@ def request_client_address(request: HttpRequest) -> str:
 
 
 def staff_is_console_user(user) -> bool:
-    """Active, staff, with a staff profile: may try the second step at all."""
+    """Active, staff, with a staff profile, and not a demo account outside a
+    demo: may try the second step at all."""
     return bool(
         user is not None
         and user.is_authenticated
         and user.is_active
         and user.is_staff
         and StaffProfile.objects.filter(user_id=user.pk).exists()
+        and not demo_account_refused(user)
     )
 
 
@@ -143,6 +156,11 @@ def staff_has_confirmed_device(user) -> bool:
 def _password_step_fresh(request: HttpRequest) -> bool:
     started = request.session.get(SESSION_PASSWORD_STEP_AT)
     return started is not None and time.time() - float(started) <= second_step_seconds()
+
+
+def staff_session_is_stale_demo(request: HttpRequest) -> bool:
+    """A session of a demo account on an installation that is no longer a demo."""
+    return bool(request.session.get(SESSION_DEMO_ACCOUNT)) and not demo_mode_enabled()
 
 
 def staff_awaiting_second_step(request: HttpRequest) -> bool:
@@ -161,11 +179,42 @@ def staff_awaiting_second_step(request: HttpRequest) -> bool:
 
 
 # --- throttling -------------------------------------------------------------------
+#
+# A wrong guess counts against three keys:
+# - the pair (username, client): 5 failures lock that username *from that client*,
+#   for 15 minutes, doubling with each further lock of the pair within a day
+#   (exponential backoff). Somebody guessing elsewhere cannot lock the real
+#   staff member out: their own client is another pair.
+# - the client: 30 failures over any usernames lock the client.
+# - the username, from all clients together: a much higher ceiling (100 an
+#   hour), so spreading guesses over many addresses still ends somewhere.
+# Every lock is audited with its scope.
+
+PAIR_STRIKES_WINDOW_SECONDS = 24 * 3600
+MAX_LOCK_SECONDS = 24 * 3600
+
+
+def user_global_max_failures() -> int:
+    return _setting("SANAD_CONSOLE_ACCOUNT_MAX_FAILURES", 100)
+
+
+def user_global_window_seconds() -> int:
+    return _setting("SANAD_CONSOLE_ACCOUNT_WINDOW_SECONDS", 3600)
 
 
 def _username_key(username: str) -> str:
     # Case-folded: "Admin" and "admin" share one count.
     return throttle_key("console-user", username.strip().casefold())
+
+
+def _pair_key(username: str, client_address: str) -> str:
+    return throttle_key("console-user-client", f"{username.strip().casefold()} {client_address}")
+
+
+def _pair_strikes_key(username: str, client_address: str) -> str:
+    return throttle_key(
+        "console-user-client-locks", f"{username.strip().casefold()} {client_address}"
+    )
 
 
 def _client_key(client_address: str) -> str:
@@ -175,31 +224,66 @@ def _client_key(client_address: str) -> str:
 def _is_locked(*, username: str, client_address: str) -> bool:
     return (
         throttle_state(_client_key(client_address)).locked
+        or throttle_state(_pair_key(username, client_address)).locked
         or throttle_state(_username_key(username)).locked
     )
 
 
-def _record_failure(*, username: str, client_address: str) -> None:
-    """Count one failed attempt against the username and the client.
+def _pair_lock_seconds(username: str, client_address: str) -> int:
+    """15 minutes, doubled for every earlier lock of this pair within a day."""
+    strikes = throttle_state(_pair_strikes_key(username, client_address)).count
+    return min(lockout_seconds() * 2 ** min(strikes, 16), MAX_LOCK_SECONDS)
 
-    Reaching the limit locks the key and writes STAFF_LOCKOUT. The event's
-    actor is the account that was locked (when it exists), labelled "system";
-    details hold the scope only, never the username typed or an address.
+
+def _record_failure(*, username: str, client_address: str) -> None:
+    """Count one failed attempt against the pair, the username and the client.
+
+    Reaching a limit locks that key and writes STAFF_LOCKOUT. The event's
+    actor is the account concerned (when it exists), labelled "system";
+    details hold the scope and lock length only, never the username typed or
+    an address.
     """
     seconds = lockout_seconds()
-    user_state = throttle_hit(
-        key=_username_key(username),
+    account = None
+
+    def _account():
+        nonlocal account
+        if account is None:
+            account = get_user_model().objects.filter(username=username).first()
+        return account
+
+    pair_lock = _pair_lock_seconds(username, client_address)
+    pair_state = throttle_hit(
+        key=_pair_key(username, client_address),
         limit=user_max_failures(),
         window_seconds=seconds,
+        lock_seconds=pair_lock,
+    )
+    if pair_state.just_locked:
+        throttle_hit(
+            key=_pair_strikes_key(username, client_address),
+            limit=2**31,
+            window_seconds=PAIR_STRIKES_WINDOW_SECONDS,
+            lock_seconds=0,
+        )
+        audit_record(
+            action=AuditEvent.Action.STAFF_LOCKOUT,
+            actor=_account(),
+            actor_label="system",
+            details={"scope": "user_client", "lock_seconds": pair_lock},
+        )
+    user_state = throttle_hit(
+        key=_username_key(username),
+        limit=user_global_max_failures(),
+        window_seconds=user_global_window_seconds(),
         lock_seconds=seconds,
     )
     if user_state.just_locked:
-        account = get_user_model().objects.filter(username=username).first()
         audit_record(
             action=AuditEvent.Action.STAFF_LOCKOUT,
-            actor=account,
+            actor=_account(),
             actor_label="system",
-            details={"scope": "user"},
+            details={"scope": "user", "lock_seconds": seconds},
         )
     client_state = throttle_hit(
         key=_client_key(client_address),
@@ -211,7 +295,7 @@ def _record_failure(*, username: str, client_address: str) -> None:
         audit_record(
             action=AuditEvent.Action.STAFF_LOCKOUT,
             actor_label="system",
-            details={"scope": "client"},
+            details={"scope": "client", "lock_seconds": seconds},
         )
 
 
@@ -322,69 +406,33 @@ def _login_complete(*, request: HttpRequest, user, device, method: str) -> None:
     _session_cycle(request, user)
     otp_login(request, device)
     request.session.pop(SESSION_PASSWORD_STEP_AT, None)
-    throttle_clear(_username_key(user.get_username()))
+    # Read by ConsoleSite.has_permission without a query per request: a demo
+    # session stops working the moment the installation is no longer a demo.
+    request.session[SESSION_DEMO_ACCOUNT] = DemoAccount.objects.filter(user_id=user.pk).exists()
+    # Only this client's count: guesses from elsewhere still count towards
+    # the username's ceiling.
+    client = request_client_address(request)
+    throttle_clear(_pair_key(user.get_username(), client))
+    throttle_clear(_pair_strikes_key(user.get_username(), client))
     audit_record(action=AuditEvent.Action.STAFF_LOGIN, actor=user, details={"method": method})
 
 
-# --- enrolment ------------------------------------------------------------------------
+# --- enrolment (casework.enrolment) -------------------------------------------------
+
+# What casework.enrolment shares with the login.
+TOTP_PATTERN = _TOTP_PATTERN
 
 
-def staff_enrolment_device(*, user) -> TOTPDevice:
-    """The authenticator being set up for ``user``: created on first call, then reused.
-
-    Reused so that reloading the page shows the same secret the person may
-    already have scanned. Refused once any device is confirmed: the secret of
-    a confirmed device is never shown again.
-    """
-    if staff_has_confirmed_device(user):
-        raise PermissionDenied(ALREADY_ENROLLED)
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
-    return device
+def is_locked(*, username: str, client_address: str) -> bool:
+    return _is_locked(username=username, client_address=client_address)
 
 
-def staff_enrolment_confirm(*, request: HttpRequest, code: str) -> LoginResult:
-    """Confirm the new authenticator with a code from it; issue backup codes.
+def record_failure(*, username: str, client_address: str) -> None:
+    _record_failure(username=username, client_address=client_address)
 
-    On success the device is confirmed, the session verified, and the result
-    carries the backup codes: the only time they exist in clear. Only for a
-    session whose password step succeeded within ``second_step_seconds``.
-    """
-    user = request.user
-    if not (_password_step_fresh(request) and staff_is_console_user(user)):
-        return LoginResult(LoginOutcome.INVALID)
-    client = request_client_address(request)
-    username = user.get_username()
-    if _is_locked(username=username, client_address=client):
-        return LoginResult(LoginOutcome.LOCKED)
-    digits = re.sub(r"\s", "", to_western_digits(code or ""))[:MAX_CODE_INPUT]
-    with transaction.atomic():
-        if staff_has_confirmed_device(user):
-            return LoginResult(LoginOutcome.INVALID)
-        device = (
-            TOTPDevice.objects.select_for_update()
-            .filter(user=user, confirmed=False)
-            .order_by("pk")
-            .first()
-        )
-        verified = (
-            device is not None
-            and _TOTP_PATTERN.match(digits) is not None
-            and device.verify_token(digits)
-        )
-        if verified:
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-            codes = staff_backup_codes_issue(user=user)
-    if not verified:
-        _record_failure(username=username, client_address=client)
-        return LoginResult(LoginOutcome.INVALID)
-    _login_complete(request=request, user=user, device=device, method="enrolment")
-    return LoginResult(
-        LoginOutcome.OK, user=user, device=device, method="enrolment", backup_codes=codes
-    )
+
+def login_complete(*, request: HttpRequest, user, device, method: str) -> None:
+    _login_complete(request=request, user=user, device=device, method=method)
 
 
 def backup_code_new() -> str:
@@ -522,18 +570,19 @@ def on_user_logged_out(sender, request, user, **kwargs) -> None:
         StaffSession.objects.filter(session_key=request.session.session_key).delete()
 
 
-def staff_sessions_end(*, user) -> int:
-    """End every indexed session of ``user``; returns how many were ended.
+def staff_sessions_end(*, user, keep: str | None = None) -> int:
+    """End every indexed session of ``user`` but ``keep``; returns how many were ended.
 
     Sessions are deleted through the configured session engine, so cached
     copies go too. A session the index missed still cannot act for an
     inactive user: Django's ModelBackend refuses inactive users on every request.
     """
     store = _session_store()
-    keys = list(StaffSession.objects.filter(user=user).values_list("session_key", flat=True))
+    rows = StaffSession.objects.filter(user=user).exclude(session_key=keep or "")
+    keys = list(rows.values_list("session_key", flat=True))
     for key in keys:
         store().delete(key)
-    StaffSession.objects.filter(user=user).delete()
+    rows.delete()
     return len(keys)
 
 
@@ -543,6 +592,9 @@ def staff_sessions_end(*, user) -> int:
 def _require_administrator(by: StaffProfile) -> None:
     if by is None or by.role != StaffProfile.Role.ADMINISTRATOR or not by.user.is_active:
         raise ValidationError(NOT_ADMINISTRATOR, code="administrator_required")
+
+
+require_administrator = _require_administrator
 
 
 @transaction.atomic
@@ -562,14 +614,15 @@ def staff_deactivate(*, profile: StaffProfile, by: StaffProfile) -> StaffProfile
     user.is_active = False
     user.save(update_fields=["is_active"])
     ended = staff_sessions_end(user=user)
+    # Their open cases go back through the assignment rules (never silently to
+    # someone the victim did not ask for). Before this function's own audit
+    # event: case rows are locked before the audit chain head (casework.audit).
+    casework_services.cases_reassign_after_deactivation(officer=profile)
     audit_record(
         action=AuditEvent.Action.STAFF_LOCKOUT,
         actor=by.user,
         details={"reason": "deactivated", "staff_profile": profile.pk, "sessions_ended": ended},
     )
-    # Their open cases go back through the assignment rules (never silently to
-    # someone the victim did not ask for).
-    casework_services.cases_reassign_after_deactivation(officer=profile)
     profile.user = user
     return profile
 
@@ -578,7 +631,8 @@ def staff_deactivate(*, profile: StaffProfile, by: StaffProfile) -> StaffProfile
 def staff_two_factor_reset(*, profile: StaffProfile, by: StaffProfile) -> StaffProfile:
     """Remove every second factor of an account (a lost phone) and end its sessions.
 
-    The staff member enrols again at their next login. Administrators only,
+    The staff member enrols again at their next login, with a new enrolment
+    code from an administrator (``casework.enrolment``). Administrators only,
     never on their own account; audited as STAFF_LOCKOUT, reason "two_factor_reset".
     """
     _require_administrator(by)

@@ -37,7 +37,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from casework import auth
+from casework import auth, enrolment
 from casework.models import StaffProfile
 from casework.services import staff_account_upsert
 
@@ -103,6 +103,22 @@ class ConsoleTotpForm(forms.Form):
     )
 
 
+class ConsoleEnrolmentCodeForm(forms.Form):
+    enrolment_code = forms.CharField(
+        label=_("Enrolment code"),
+        max_length=enrolment.MAX_ENROLMENT_CODE_INPUT,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "autofocus": True,
+                "dir": "ltr",
+            }
+        ),
+    )
+
+
 class ConsoleSite(AdminSite):
     site_header = _("Sanad console")
     site_title = _("Sanad console")
@@ -118,6 +134,7 @@ class ConsoleSite(AdminSite):
             and user.is_staff
             and hasattr(user, "staff_profile")
             and user.is_verified()
+            and not auth.staff_session_is_stale_demo(request)
         )
 
     def get_urls(self):
@@ -247,7 +264,7 @@ class ConsoleSite(AdminSite):
             next=next_url,
         )
 
-    @method_decorator(sensitive_post_parameters("code"))
+    @method_decorator(sensitive_post_parameters("code", "enrolment_code"))
     @method_decorator(never_cache)
     def enrol(self, request: HttpRequest) -> HttpResponse:
         """First login: set up an authenticator, then show the backup codes once."""
@@ -258,9 +275,14 @@ class ConsoleSite(AdminSite):
         if auth.staff_has_confirmed_device(request.user):
             # Enrolled already: the secret is never shown again.
             return self._with_next("login_verify", next_url)
+        device = enrolment.staff_enrolment_device(request=request)
+        if device is None:
+            return self._enrolment_code(request, next_url)
         form = ConsoleTotpForm(request.POST if request.method == "POST" else None)
         if form.is_bound and form.is_valid():
-            result = auth.staff_enrolment_confirm(request=request, code=form.cleaned_data["code"])
+            result = enrolment.staff_enrolment_confirm(
+                request=request, code=form.cleaned_data["code"]
+            )
             if result.ok:
                 return TemplateResponse(
                     request,
@@ -274,7 +296,6 @@ class ConsoleSite(AdminSite):
                     },
                 )
             form.add_error(None, result.message)
-        device = auth.staff_enrolment_device(user=request.user)
         return self._auth_page(
             request,
             "console/enrol.html",
@@ -283,6 +304,24 @@ class ConsoleSite(AdminSite):
             next=next_url,
             qr_svg=auth.totp_qr_svg(device, label=str(QR_LABEL)),
             secret=auth.totp_secret_display(device),
+        )
+
+    def _enrolment_code(self, request: HttpRequest, next_url: str) -> HttpResponse:
+        """Before any secret is shown: the enrolment code an administrator issued."""
+        form = ConsoleEnrolmentCodeForm(request.POST if request.method == "POST" else None)
+        if form.is_bound and form.is_valid():
+            result = enrolment.staff_enrolment_redeem(
+                request=request, code=form.cleaned_data["enrolment_code"]
+            )
+            if result.ok:
+                return self._with_next("enrol", next_url)
+            form.add_error(None, result.message)
+        return self._auth_page(
+            request,
+            "console/enrol_code.html",
+            title=_("Set up two-factor authentication"),
+            form=form,
+            next=next_url,
         )
 
     @method_decorator(never_cache)
@@ -404,7 +443,7 @@ class StaffProfileAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__first_name"]
     list_select_related = ["user", "unit"]
     ordering = ["user__username"]
-    actions = ["deactivate_selected", "reset_two_factor_selected"]
+    actions = ["deactivate_selected", "reset_two_factor_selected", "issue_enrolment_code"]
     fields = [
         "username",
         "first_name",
@@ -489,3 +528,36 @@ class StaffProfileAdmin(admin.ModelAdmin):
     )
     def reset_two_factor_selected(self, request, queryset) -> None:
         self._each_by_service(request, queryset, auth.staff_two_factor_reset, TWO_FACTOR_RESET)
+
+    @admin.action(
+        description=_("Issue an enrolment code (to set up two-factor)"), permissions=["change"]
+    )
+    def issue_enrolment_code(self, request, queryset) -> HttpResponse | None:
+        """Shows the new codes once, on a page that is not stored (never in a message)."""
+        by = request.user.staff_profile
+        issued = []
+        for profile in queryset.select_related("user"):
+            try:
+                code = enrolment.staff_enrolment_issue(profile=profile, by=by)
+            except ValidationError as error:
+                self.message_user(
+                    request,
+                    f"{profile.user.get_username()}: {' '.join(error.messages)}",
+                    messages.ERROR,
+                )
+            else:
+                issued.append((profile.user.get_username(), code))
+        if not issued:
+            return None
+        hours = enrolment.enrolment_token_seconds() // 3600
+        return TemplateResponse(
+            request,
+            "console/enrolment_codes.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Enrolment codes"),
+                "issued": issued,
+                "hours": hours,
+                "back_url": reverse("console:casework_staffprofile_changelist"),
+            },
+        )

@@ -78,21 +78,14 @@ class ChecklistForm(forms.Form):
 
 
 def work_context(*, case: Case, viewer: StaffProfile) -> dict:
-    """What the "work on this case" part of the case page shows this viewer."""
+    """What the "work on this case" part of the case page shows this viewer.
+
+    Never the notes themselves: they are protected content, shown only through
+    ``casework.redaction.case_view_for`` (redacted until revealed)."""
     access = case_access_for(case=case, viewer=viewer)
     if not access.can_work:
         return {"can_work": False}
     done = {item.code: item for item in case.checklist.select_related("done_by__user")}
-    sealer = Sealer.of(case)
-    notes = []
-    for note in case.notes.select_related("author__user"):
-        try:
-            body = sealer.open_text(f"note/{note.pk}", note.body_enc)
-        except DecryptionError:
-            body = str(UNREADABLE)
-        notes.append(
-            {"author": note.author.user.get_username(), "at": note.created_at, "body": body}
-        )
     context = {
         "can_work": True,
         "transition_form": TransitionForm(case=case),
@@ -102,7 +95,6 @@ def work_context(*, case: Case, viewer: StaffProfile) -> dict:
             for code, label in ChecklistItem.Code.choices
         ],
         "article_choices": ChecklistItem.Article.choices,
-        "notes": notes,
         "feedback": feedback_rows(cases=Case.objects.filter(pk=case.pk), viewer=viewer)
         if access.supervisor
         else [],

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 
+from django.conf import settings
 from django.db import transaction
 
 from casework.models import Category, Governorate, Sex, StaffProfile, Unit
@@ -217,6 +218,61 @@ DEMO_STAFF = [
 ]
 
 
+# --- demo mode: public secrets must never work anywhere else ---------------------
+
+
+def demo_mode_enabled() -> bool:
+    """Demo accounts may log in: a development machine, or a demo set up on purpose."""
+    return bool(settings.DEBUG or getattr(settings, "SANAD_DEMO", False))
+
+
+def demo_seed_refusal(*, acknowledged: bool) -> str | None:
+    """Why ``seed_demo`` must not run here, or None.
+
+    Demo staff get passwords and TOTP secrets anyone can derive from the
+    source, and re-running the seed resets them. Without DEBUG it runs only
+    when the operator says so explicitly, never over real cases, and never
+    over a real account that happens to carry a demo username.
+    """
+    from django.contrib.auth import get_user_model
+
+    from casework.models import Case
+
+    if settings.DEBUG:
+        return None
+    if not acknowledged:
+        return (
+            "seed_demo creates accounts whose passwords and two-factor secrets are public. "
+            "It runs only with SANAD_DEBUG=1, or on a demo installation with "
+            "--i-understand-this-is-a-demo."
+        )
+    if Case.objects.filter(demo_mark__isnull=True).exists():
+        return "This installation holds real cases: seed_demo refuses to run here."
+    usernames = [row[0] for row in DEMO_STAFF]
+    if get_user_model().objects.filter(username__in=usernames, demo_mark__isnull=True).exists():
+        return "A real account uses a demo username: seed_demo refuses to reset it."
+    return None
+
+
+def demo_account_mark(user) -> None:
+    from casework.models import DemoAccount
+
+    DemoAccount.objects.get_or_create(user=user)
+
+
+def demo_case_mark(case) -> None:
+    from casework.models import DemoCase
+
+    DemoCase.objects.get_or_create(case=case)
+
+
+def demo_account_refused(user) -> bool:
+    """A demo account outside a demo installation: its secrets are public."""
+    from casework.models import DemoAccount
+
+    return not demo_mode_enabled() and DemoAccount.objects.filter(user_id=user.pk).exists()
+
+
 def demo_totp_secret(username: str) -> bytes:
     """A stable 20-byte TOTP secret per demo user (demo only: derived, not random)."""
     return hmac.new(b"sanad-demo-totp", username.encode(), hashlib.sha256).digest()[:20]
@@ -402,13 +458,14 @@ def seed_demo_cases(stdout, *, history: bool = True) -> list[tuple[str, str, str
         owner = uuid.uuid4()
         _sealer, wrapped = Sealer.new(owner=owner)
         reference, passphrase = DEMO_VICTIM_LOGINS.get(key, (None, None))
-        report_file(
+        filed = report_file(
             owner_uuid=owner,
             wrapped_key=wrapped,
             answers=answers,
             demo_passphrase=passphrase,
             demo_reference=reference,
         )
+        demo_case_mark(filed.case)
     return logins
 
 
@@ -455,7 +512,6 @@ def seed_demo_case_history(stdout) -> int:
     import uuid
     from zoneinfo import ZoneInfo
 
-    from django.conf import settings
     from django.test.utils import override_settings
 
     from casework.crypto import Sealer
@@ -496,6 +552,7 @@ def seed_demo_case_history(stdout) -> int:
                         else [],
                     )
                     case = report_file(owner_uuid=owner, wrapped_key=wrapped, answers=answers).case
+                    demo_case_mark(case)
                     _date_back_as_closed(case, when, rng, FIRST_CONTACT_SLA)
                     filed += 1
     stdout.write(f"Demo history: {filed} closed cases over {HISTORY_MONTHS} months.")

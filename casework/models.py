@@ -520,6 +520,8 @@ class AuditEvent(models.Model):
         CHECKLIST_TICKED = "casework.checklist.ticked", _("Checklist action recorded")
         FEEDBACK_RECEIVED = "casework.feedback.received", _("Feedback from the victim")
         DRAFTS_PURGED = "reporting.draft.purged", _("Expired report drafts deleted")
+        STAFF_ENROLMENT_ISSUED = "casework.staff.enrolment_issued", _("Enrolment code issued")
+        STAFF_ENROLLED = "casework.staff.enrolled", _("Two-factor set up")
 
     sequence = models.PositiveBigIntegerField(unique=True, editable=False)
     occurred_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -544,6 +546,9 @@ class AuditEvent(models.Model):
     details = models.JSONField(default=dict, blank=True, editable=False)
     previous_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, unique=True, editable=False)
+    # HMAC of ``hash`` under SANAD_AUDIT_KEY (kept outside the database): whoever
+    # rewrites events and recomputes the plain hashes cannot recompute this.
+    mac = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["sequence"]
@@ -788,3 +793,56 @@ class StaffSession(models.Model):
 
     def __str__(self) -> str:
         return f"session #{self.pk}"
+
+
+class DemoAccount(models.Model):
+    """Marks a staff account made by ``seed_demo``.
+
+    Its password and TOTP secret are derived from the public source, so the
+    login refuses it unless the installation runs as a demo
+    (``casework.demo.demo_mode_enabled``).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="demo_mark"
+    )
+
+    def __str__(self) -> str:
+        return f"demo account #{self.user_id}"
+
+
+class DemoCase(models.Model):
+    """Marks a case filed by ``seed_demo``; any other case is real."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="demo_mark")
+
+    def __str__(self) -> str:
+        return f"demo case #{self.case_id}"
+
+
+class EnrolmentToken(models.Model):
+    """A single-use, expiring code an administrator gives a staff member so
+    they can set up two-factor authentication. Only its hash is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", editable=False
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(editable=False)
+    used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("enrolment code")
+        verbose_name_plural = _("enrolment codes")
+
+    def __str__(self) -> str:
+        return f"enrolment code #{self.pk}"

@@ -10,7 +10,8 @@ ciphertext, and decide how much is decrypted:
 - everyone else who may see the case, administrators included, sees it
   redacted: initials instead of a name, a phone masked to its last two digits,
   no safe hours, no narrative or threat details, no suspect values, no
-  messages; evidence as blurred previews at most.
+  messages, no officers' notes (they often repeat the victim's details);
+  evidence as blurred previews at most.
 
 Identity fields never leave this module unredacted except through the "full"
 level below.
@@ -99,6 +100,13 @@ class MessageView:
 
 
 @dataclass(frozen=True)
+class NoteView:
+    author: str
+    created_at: dt.datetime
+    body: str
+
+
+@dataclass(frozen=True)
 class EvidenceView:
     pk: int
     kind: str
@@ -129,6 +137,8 @@ class CaseView:
     suspects: list[SuspectView]
     messages: list[MessageView] | None
     message_count: int
+    notes: list[NoteView] | None  # None when redacted
+    note_count: int
     evidence: list[EvidenceView]
     linked: LinkedCases
     can_reveal: bool
@@ -219,6 +229,23 @@ def case_view_for(
     else:
         message_count = message_rows.count()
 
+    note_rows = case.notes.select_related("author__user").order_by("created_at", "pk")
+    notes = None
+    if full:
+        notes = [
+            NoteView(
+                author=note.author.user.get_username(),
+                created_at=note.created_at,
+                body=_open(
+                    "note", sealer.open_text, f"note/{note.pk}", note.body_enc, default=UNREADABLE
+                ),
+            )
+            for note in note_rows
+        ]
+        note_count = len(notes)
+    else:
+        note_count = note_rows.count()
+
     threat = (
         _open("threat", sealer.open_json, "threat", case.threat_enc, {}, default={}) or {}
         if full
@@ -269,6 +296,8 @@ def case_view_for(
         suspects=suspects,
         messages=messages,
         message_count=message_count,
+        notes=notes,
+        note_count=note_count,
         evidence=evidence,
         linked=case_list_sharing_suspect(case=case, viewer=viewer),
         can_reveal=access.can_reveal and level == Level.REDACTED,

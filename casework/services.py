@@ -605,6 +605,11 @@ def cases_reassign_after_deactivation(*, officer: StaffProfile) -> list[Case]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+    if not transaction.get_autocommit():
+        # Inside a caller's transaction the audit head, once taken for the
+        # first case, is held to the end: lock every case row before it
+        # (one lock order, casework.audit).
+        list(Case.objects.select_for_update().filter(pk__in=case_ids).order_by("pk"))
     for case_id in case_ids:
         with transaction.atomic():
             case = Case.objects.select_for_update().get(pk=case_id)

@@ -21,6 +21,8 @@ forwarded_allow_ips = os.environ.get("SANAD_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 errorlog = "-"
 access_log_format = "%(m)s %(U)s %(s)s %(B)s %(M)sms"
+# The error log without client addresses or raw request lines (malformed requests).
+logger_class = "config.gunicorn_logging.PrivateLogger"
 # gunicorn 27 opens a control socket shared by every instance on the machine.
 control_socket_disable = True
 wsgi_app = "config.wsgi:application"

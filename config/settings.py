@@ -69,19 +69,22 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so every response gets them: the redirect LocaleMiddleware
+    # makes for "/", a DisallowedHost 400 raised further in, static files.
+    "config.middleware.PrivacyHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "reporting.middleware.VictimTimeZoneMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "config.middleware.BadInputMiddleware",
     "config.csrf.NoReferrerCsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "config.middleware.PrivacyHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -300,6 +303,28 @@ elif not SANAD_KEYS or not SANAD_FINGERPRINT_KEY:
 # Clients behind a reverse proxy: number of trusted proxies in X-Forwarded-For.
 # Client addresses are only ever used, hashed, as throttle keys; never stored.
 SANAD_TRUSTED_PROXY_COUNT = env_int("SANAD_TRUSTED_PROXY_COUNT", 0)
+# X-Forwarded-For is believed only when the direct peer is one of these
+# (addresses or CIDRs); a client reaching gunicorn directly cannot forge it.
+SANAD_TRUSTED_PROXIES = env_list("SANAD_TRUSTED_PROXIES", "127.0.0.1/32,::1/128")
+# How long an administrator's enrolment code (casework.enrolment) stays valid.
+SANAD_ENROLMENT_CODE_SECONDS = env_int("SANAD_ENROLMENT_CODE_SECONDS", 72 * 3600)
+# A demo installation (seed_demo's accounts may log in) without DEBUG: set on
+# purpose, never by default. Demo staff passwords and TOTP secrets are public.
+SANAD_DEMO = env_bool("SANAD_DEMO")
+# Key for the audit chain's MACs (casework.audit): kept outside the database so
+# someone who can write the database cannot rewrite the chain unnoticed.
+SANAD_AUDIT_KEY = os.environ.get("SANAD_AUDIT_KEY", "")
+if not SANAD_AUDIT_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SANAD_AUDIT_KEY must be set in production: it anchors the audit log's hash chain."
+        )
+    SANAD_AUDIT_KEY = "development-only-audit-key"
+# Append-only file where purge_expired writes the audit chain head (with its MAC);
+# verify_audit checks the chain against the newest line.
+SANAD_AUDIT_HEAD_LOG = Path(
+    os.environ.get("SANAD_AUDIT_HEAD_LOG", BASE_DIR / "var" / "audit-heads.jsonl")
+)
 
 # --- Security headers -----------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

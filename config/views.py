@@ -16,6 +16,23 @@ def csrf_failure(request, reason=""):
     )
 
 
+BAD_REQUEST_TITLE = _("This page could not be opened")
+BAD_REQUEST_MESSAGE = _(
+    "Something your browser sent could not be read. Please go back, reload the page and "
+    "try again. Nothing you sent was saved."
+)
+
+
+def bad_request(request, exception=None):
+    """Every 400: malformed input, a body too large, a host name we do not serve."""
+    return render(
+        request,
+        "errors/error.html",
+        {"title": BAD_REQUEST_TITLE, "message": BAD_REQUEST_MESSAGE},
+        status=400,
+    )
+
+
 def page_not_found(request, exception=None):
     return render(
         request,

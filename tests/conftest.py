@@ -43,6 +43,13 @@ def _evidence_dir(settings, tmp_path):
     return location
 
 
+@pytest.fixture(autouse=True)
+def _audit_head_log(settings, tmp_path):
+    # purge_expired appends the audit head here; never to the repository's var/.
+    settings.SANAD_AUDIT_HEAD_LOG = tmp_path / "audit-heads.jsonl"
+    return settings.SANAD_AUDIT_HEAD_LOG
+
+
 @pytest.fixture
 def reference_data(db):
     from casework.demo import seed_reference_data

@@ -11,6 +11,7 @@ os.environ.setdefault(
 )
 os.environ.setdefault("SANAD_KEYS", "test1:dGVzdC1rZXktb25lLWZvci1zYW5hZC10ZXN0cy0zMmI=")
 os.environ.setdefault("SANAD_FINGERPRINT_KEY", "test-fingerprint-key")
+os.environ.setdefault("SANAD_AUDIT_KEY", "test-audit-key")
 os.environ.setdefault("SANAD_STATIC_STORAGE", "plain")
 os.environ.setdefault("SANAD_SSL_REDIRECT", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")

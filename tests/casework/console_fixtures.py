@@ -55,6 +55,26 @@ def make_staff(
     return profile
 
 
+def issue_enrolment_code(profile: StaffProfile) -> str:
+    """An administrator issues ``profile`` an enrolment code (casework.enrolment)."""
+    from casework.enrolment import staff_enrolment_issue
+
+    issuer = StaffProfile.objects.filter(user__username="issuer.admin").first() or make_staff(
+        "issuer.admin",
+        role=StaffProfile.Role.ADMINISTRATOR,
+        sex=Sex.MALE,
+        unit_kind=None,
+        governorates=(),
+    )
+    return staff_enrolment_issue(profile=profile, by=issuer)
+
+
+def redeem_enrolment_code(client, profile: StaffProfile, code: str | None = None):
+    """Post an enrolment code (a fresh one unless given) on the enrolment page."""
+    code = code if code is not None else issue_enrolment_code(profile)
+    return client.post(ENROL, {"enrolment_code": code})
+
+
 def totp_device(profile: StaffProfile) -> TOTPDevice:
     return TOTPDevice.objects.get(user=profile.user, confirmed=True)
 

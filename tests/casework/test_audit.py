@@ -125,7 +125,17 @@ def test_audit_chain__rewritten_tail_is_caught_by_the_exported_head(chain, tmp_p
         previous = digest
     AuditChainHead.objects.filter(id=1).update(hash=previous)
 
-    call_command("verify_audit")  # the chain alone cannot tell
+    # The chain alone tells, by the events' MACs (tests/security/test_audit_tamper.py) ...
+    _verify_fails_at(chain[2].sequence)
+    # ... and the exported head too.
+    from casework.audit import _event_mac
+
+    for event in AuditEvent.objects.filter(sequence__gte=chain[2].sequence):
+        _tamper(
+            "UPDATE casework_auditevent SET mac = %s WHERE sequence = %s",
+            [_event_mac(event.hash), event.sequence],
+        )
+    call_command("verify_audit")  # with the key, the chain alone cannot tell
     with pytest.raises(CommandError, match=f"#{chain[-1].sequence}:"):
         call_command("verify_audit", head=str(saved))
 

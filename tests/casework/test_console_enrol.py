@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from casework import auth
+from casework import enrolment
 from casework.models import AuditEvent, BackupCodeDevice, ThrottleCounter
 from tests.casework.console_fixtures import *  # noqa: F403
 from tests.casework.console_fixtures import (
@@ -24,6 +24,7 @@ from tests.casework.console_fixtures import (
     code_login,
     console_urls,
     password_login,
+    redeem_enrolment_code,
     totp,
 )
 
@@ -41,6 +42,7 @@ def _secret_on(page: str) -> str:
 
 def _enrol_page(client, newcomer) -> str:
     assert password_login(client, newcomer.user.username)["Location"] == ENROL
+    assert redeem_enrolment_code(client, newcomer)["Location"] == ENROL
     response = client.get(ENROL)
     assert response.status_code == 200
     return response.content.decode()
@@ -106,7 +108,7 @@ def test_console_enrol__after_confirmation_the_enrolment_page_sends_you_away(cli
     response = client.get(ENROL)
     assert response.status_code == 302 and response["Location"] == VERIFY
     with pytest.raises(PermissionDenied):
-        auth.staff_enrolment_device(user=newcomer.user)
+        enrolment.staff_enrolment_device(request=response.wsgi_request)
 
 
 def test_console_enrol__a_wrong_code_is_refused_and_counted(client, newcomer):

@@ -1,5 +1,7 @@
-"""Console login throttling: per username and per client, checked before any
-password is hashed; one officer's lockout never locks anyone else."""
+"""Console login throttling: per username and client, per client, and per
+username overall, checked before any password is hashed; one officer's lockout
+never locks anyone else (tests/security/test_staff_lockout.py: the attacker's
+client is locked, not the staff member)."""
 
 from __future__ import annotations
 
@@ -59,7 +61,7 @@ def test_console_login__five_wrong_passwords_lock_the_username_even_for_the_righ
     assert client.get(VERIFY)["Location"].startswith(f"{CONSOLE}login/")
 
     event = _lockouts().get()
-    assert event.details == {"scope": "user"}
+    assert event.details == {"scope": "user_client", "lock_seconds": 900}
     assert event.actor == officer_baghdad.user
     assert event.actor_label == "system"
 
@@ -111,7 +113,7 @@ def test_console_login__wrong_codes_count_towards_the_lock(client, officer_baghd
         assert REFUSED in code_login(client, wrong).content.decode()
     password_login(client, officer_baghdad.user.username)
     assert LOCKED in password_login(client, officer_baghdad.user.username).content.decode()
-    assert _lockouts(details__scope="user").count() == 1
+    assert _lockouts(details__scope="user_client").count() == 1
 
 
 def test_console_login__right_code_is_refused_while_locked(client, officer_baghdad):
@@ -162,7 +164,7 @@ def test_console_login__lockout_of_an_unknown_username_names_nobody(client, db, 
         password_login(client, "no.such.person", "wrong password")
     event = _lockouts().get()
     assert event.actor is None
-    assert event.details == {"scope": "user"}
+    assert event.details == {"scope": "user_client", "lock_seconds": 900}
 
 
 def test_console_login__throttle_keeps_no_username_or_address(officer_baghdad):

@@ -6,6 +6,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from casework.models import Category, Governorate, StaffProfile, Unit
 
 
+@pytest.fixture(autouse=True)
+def _development_machine(settings):
+    # seed_demo refuses to run without SANAD_DEBUG (tests/security/test_demo_secrets.py).
+    settings.DEBUG = True
+
+
 def _counts():
     return {
         model.__name__: model.objects.count()

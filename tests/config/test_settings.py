@@ -13,6 +13,7 @@ PRODUCTION_ENV = {
     "SANAD_SECRET_KEY": "prod-like-" + "Zx8Qw3Er5Ty7Ui9Op1As2Df4Gh6Jk0Lm" * 2,
     "SANAD_KEYS": "k1:dGVzdC1rZXktb25lLWZvci1zYW5hZC10ZXN0cy0zMmI=",
     "SANAD_FINGERPRINT_KEY": "prod-like-fingerprint",
+    "SANAD_AUDIT_KEY": "prod-like-audit-key",
     "ALLOWED_HOSTS": "sanad.example",
     "DATABASE_URL": "sqlite:////tmp/sanad-check-deploy.sqlite3",
 }

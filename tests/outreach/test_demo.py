@@ -7,6 +7,12 @@ from outreach.models import AwarenessSession, Topic
 from outreach.selectors import add_months, iraq_today, month_end
 
 
+@pytest.fixture(autouse=True)
+def _development_machine(settings):
+    # seed_demo refuses to run without SANAD_DEBUG (tests/security/test_demo_secrets.py).
+    settings.DEBUG = True
+
+
 @pytest.mark.django_db
 def test_seed_demo__tells_the_karbala_story_and_is_idempotent():
     call_command("seed_demo", "--quiet-logins", "--without-history")

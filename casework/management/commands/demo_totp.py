@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import totp
 
 from casework import demo
+from casework.models import DemoAccount
 
 
 class Command(BaseCommand):
@@ -16,10 +17,17 @@ class Command(BaseCommand):
         parser.add_argument("username")
 
     def handle(self, *args, username: str, **options):
+        if not demo.demo_mode_enabled():
+            raise CommandError(
+                "Demo codes exist only on a demo installation (SANAD_DEBUG=1 or SANAD_DEMO=1)."
+            )
         known = {row[0] for row in demo.DEMO_STAFF}
         if username not in known:
             raise CommandError("Not a demo account.")
-        if not get_user_model().objects.filter(username=username).exists():
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
             raise CommandError("Run seed_demo first.")
+        if not DemoAccount.objects.filter(user=user).exists():
+            raise CommandError("Not a demo account.")
         code = totp(demo.demo_totp_secret(username))
         self.stdout.write(f"{code:06d}")

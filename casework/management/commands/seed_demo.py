@@ -7,7 +7,7 @@ Core data comes from casework; other apps add theirs through an optional
 from __future__ import annotations
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -24,12 +24,30 @@ class Command(BaseCommand):
             "--quiet-logins", action="store_true", help="Do not print the demo logins."
         )
         parser.add_argument(
+            "--i-understand-this-is-a-demo",
+            action="store_true",
+            dest="demo_acknowledged",
+            help=(
+                "Without SANAD_DEBUG=1: seed anyway. The demo accounts' passwords and "
+                "two-factor secrets are PUBLIC; their logins work only with SANAD_DEMO=1. "
+                "Refused when real cases exist."
+            ),
+        )
+        parser.add_argument(
             "--without-history",
             action="store_true",
             help="Skip the three years of closed demo cases (faster; for tests).",
         )
 
     def handle(self, *args, **options):
+        refusal = demo.demo_seed_refusal(acknowledged=options["demo_acknowledged"])
+        if refusal is not None:
+            raise CommandError(refusal)
+        if not demo.demo_mode_enabled():
+            self.stderr.write(
+                "WARNING: demo accounts with PUBLIC passwords and two-factor secrets. "
+                "They cannot log in until SANAD_DEMO=1 is set; never do that with real cases."
+            )
         # The printed table is for the person at the terminal: plain English.
         with translation.override("en"):
             self._seed(options)
@@ -49,6 +67,7 @@ class Command(BaseCommand):
                 governorates=[governorates[code] for code in gov_codes],
                 password=demo.DEMO_PASSWORD,
             )
+            demo.demo_account_mark(profile.user)
             TOTPDevice.objects.update_or_create(
                 user=profile.user,
                 name="demo",
@@ -77,7 +96,8 @@ class Command(BaseCommand):
             for username, role, sex, secret in rows:
                 self.stdout.write(f"{username:<21} {role:<15} {sex:<7} {secret}")
             self.stdout.write(
-                "Add a secret to any authenticator app, or: python manage.py demo_totp <username>"
+                "Add a secret to any authenticator app, or: "
+                "SANAD_DEBUG=1 python manage.py demo_totp <username>"
             )
             if victim_logins:
                 self.stdout.write("")

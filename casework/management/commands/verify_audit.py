@@ -1,5 +1,9 @@
 """Check the audit log's hash chain; exit non-zero naming the first broken event.
 
+Checks every event's hash and MAC, then the chain against the newest head in
+the head log (``SANAD_AUDIT_HEAD_LOG``, appended by ``purge_expired``): a chain
+rewound or rewritten since is caught there. See docs/audit.md.
+
 With ``--head FILE`` (the JSON written by ``export_audit_head`` and kept outside
 the database) it also checks that the chain still contains that event with that
 hash: someone able to rewrite the whole table could recompute every hash, but
@@ -12,7 +16,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from casework.audit import audit_verify_chain
+from casework.audit import audit_verify_chain, audit_verify_exported_head
 from casework.models import AuditChainHead, AuditEvent
 
 
@@ -28,6 +32,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         broken = audit_verify_chain()
+        if broken is not None:
+            raise CommandError(
+                f"Audit chain broken at event #{broken.sequence}: {broken.reason}.", returncode=1
+            )
+        broken = audit_verify_exported_head()
         if broken is not None:
             raise CommandError(
                 f"Audit chain broken at event #{broken.sequence}: {broken.reason}.", returncode=1

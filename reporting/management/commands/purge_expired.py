@@ -9,6 +9,7 @@ import datetime as dt
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from casework.audit import audit_head_export
 from casework.throttle import throttle_purge_stale
 from reporting.filing import drafts_purge_expired
 
@@ -30,3 +31,4 @@ class Command(BaseCommand):
                 f"{purged.files_kept_for_cases} files of expired drafts belonged to filed "
                 "cases and were attached to them."
             )
+        audit_head_export()

@@ -1,0 +1,3 @@
+"""The casework personas and helpers, for the attack tests."""
+
+from tests.casework.conftest import *  # noqa: F403
