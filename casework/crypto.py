@@ -20,6 +20,7 @@ import binascii
 import functools
 import hashlib
 import hmac
+import io
 import json
 import os
 import struct
@@ -223,6 +224,10 @@ class Sealer:
     def stream_decrypt(self, *, file_id: uuid.UUID, source: BinaryIO) -> Iterator[bytes]:
         return stream_decrypt(_file_key(self._data_key, self.owner, file_id), source)
 
+    def stream_reader(self, *, file_id: uuid.UUID, source: BinaryIO) -> StreamReader:
+        """A seekable, read-only plaintext view of an encrypted stream (one chunk in memory)."""
+        return StreamReader(_file_key(self._data_key, self.owner, file_id), source)
+
 
 # --- streams (evidence files) -------------------------------------------------
 
@@ -270,16 +275,23 @@ class StreamEncryptor:
     def update(self, data: bytes) -> bytes:
         if self._finished:
             raise ValueError("stream already finalised")
-        out = bytearray()
+        out: list[bytes] = []
         if not self._started:
-            out += self.header
+            out.append(self.header)
             self._started = True
         self._buffer += data
         # Keep at least one byte back: the last chunk must be sealed as last.
-        while len(self._buffer) > self._chunk_size:
-            out += self._seal(bytes(self._buffer[: self._chunk_size]), last=False)
-            del self._buffer[: self._chunk_size]
-        return bytes(out)
+        # Whole chunks are sealed from a memoryview, then dropped in one go:
+        # no copy per chunk beyond the buffer itself.
+        size = self._chunk_size
+        sealed_up_to = 0
+        with memoryview(self._buffer) as view:
+            while len(self._buffer) - sealed_up_to > size:
+                out.append(self._seal(view[sealed_up_to : sealed_up_to + size], last=False))
+                sealed_up_to += size
+        if sealed_up_to:
+            del self._buffer[:sealed_up_to]
+        return out[0] if len(out) == 1 else b"".join(out)
 
     def finalize(self) -> bytes:
         out = bytearray()
@@ -329,6 +341,91 @@ def stream_decrypt(file_key: bytes, source: BinaryIO) -> Iterator[bytes]:
             return
         index += 1
         sealed = following
+
+
+class StreamReader(io.RawIOBase):
+    """Random-access plaintext of an encrypted evidence stream.
+
+    Inspectors that must seek (zipfile, Pillow, pikepdf) read the file through
+    this instead of a decrypted copy: no plaintext ever reaches disk, and
+    memory stays at one decrypted chunk whatever the file's size. Every chunk
+    is authenticated (index and last-chunk flag in its nonce) before a byte of
+    it is returned; DecryptionError otherwise.
+    """
+
+    def __init__(self, file_key: bytes, source: BinaryIO):
+        super().__init__()
+        self._source = source
+        source.seek(0, os.SEEK_END)
+        total = source.tell()
+        source.seek(0)
+        header_size = len(STREAM_MAGIC) + 4 + STREAM_PREFIX_BYTES
+        self._header = _read_exactly(source, header_size)
+        if len(self._header) != header_size or not self._header.startswith(STREAM_MAGIC):
+            raise DecryptionError("not an encrypted evidence stream")
+        (self._chunk_size,) = struct.unpack(">I", self._header[len(STREAM_MAGIC) : header_size - 7])
+        self._prefix = self._header[len(STREAM_MAGIC) + 4 :]
+        self._header_size = header_size
+        sealed_size = self._chunk_size + TAG_BYTES
+        body = total - header_size
+        self._chunks = max(1, -(-body // sealed_size))
+        last_sealed = body - (self._chunks - 1) * sealed_size
+        if last_sealed < TAG_BYTES:
+            raise DecryptionError("stream truncated")
+        self._size = (self._chunks - 1) * self._chunk_size + last_sealed - TAG_BYTES
+        self._aead = AESGCM(file_key)
+        self._position = 0
+        self._cached_index = -1
+        self._cached = b""
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        base = {os.SEEK_SET: 0, os.SEEK_CUR: self._position, os.SEEK_END: self._size}[whence]
+        position = base + offset
+        if position < 0:
+            raise ValueError("negative seek position")
+        self._position = position
+        return position
+
+    def _chunk(self, index: int) -> bytes:
+        if index != self._cached_index:
+            sealed_size = self._chunk_size + TAG_BYTES
+            self._source.seek(self._header_size + index * sealed_size)
+            sealed = _read_exactly(self._source, sealed_size)
+            last = index == self._chunks - 1
+            try:
+                self._cached = self._aead.decrypt(
+                    _chunk_nonce(self._prefix, index, last), sealed, self._header
+                )
+            except InvalidTag as error:
+                raise DecryptionError("stream altered, reordered or truncated") from error
+            self._cached_index = index
+        return self._cached
+
+    def readinto(self, buffer) -> int:
+        with memoryview(buffer) as target:
+            wanted = min(len(target), max(0, self._size - self._position))
+            written = 0
+            while written < wanted:
+                index, offset = divmod(self._position, self._chunk_size)
+                chunk = self._chunk(index)
+                piece = min(wanted - written, len(chunk) - offset)
+                target[written : written + piece] = chunk[offset : offset + piece]
+                written += piece
+                self._position += piece
+            return written
 
 
 def stream_encrypt_all(file_key: bytes, chunks: Iterable[bytes]) -> bytes:

@@ -41,8 +41,15 @@ What is checked, on the plaintext, as it streams:
   file name and the browser's declared type are never consulted;
 - images: the header is parsed by Pillow from the buffered head; more than
   ``MAX_IMAGE_PIXELS`` pixels, or Pillow's own bomb warning or error, refuses;
-- polyglots: signatures of a second format anywhere in the stream (see
-  ``_SIGNATURES``), across chunk boundaries.
+- polyglots: signatures of a second format in the head and the tail of the
+  stream, across chunk boundaries (``casework.signatures``);
+- quota: with ``budget_bytes`` the request's files together may not pass it
+  (evidence_quota); with ``refusal`` every file is refused unread (the view
+  decided before the body was read that nothing may be stored).
+
+A file part whose name is empty or ``"."`` is not dropped silently (Django's
+parser would skip it): it is taken under a generic name; an empty part without
+a name is what a browser sends for "no file chosen" and is skipped.
 
 Nothing here logs or raises a file name or file content.
 """
@@ -54,25 +61,46 @@ import contextlib
 import hashlib
 import io
 import logging
-import re
+import os
 import tempfile
 import unicodedata
 import uuid
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers
+from django.http.multipartparser import MultiPartParser
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
-from casework.crypto import Sealer, StreamEncryptor
+from casework.crypto import DecryptionError, Sealer, StreamEncryptor
 from casework.models import Evidence
+from casework.signatures import (
+    _FORBIDDEN_FAMILIES,
+    SCAN_HEAD_BYTES,
+    SCAN_TAIL_BYTES,
+    SignatureScanner,
+)
+
+__all__ = [
+    "ALLOWED_TYPES",
+    "EncryptedUpload",
+    "EncryptingUploadHandler",
+    "HEAD_BYTES",
+    "SCAN_HEAD_BYTES",
+    "SCAN_TAIL_BYTES",
+    "SignatureScanner",
+    "evidence_temp_dir",
+    "image_open_checked",
+    "pillow_guard",
+    "sanitize_file_name",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +115,12 @@ EVIDENCE_IMAGE_UNREADABLE = _("This image is damaged and cannot be opened.")
 EVIDENCE_POLYGLOT = _(
     "This file contains another file or a script hidden inside it, so it cannot be added."
 )
+EVIDENCE_UNNAMED = _(
+    "A file arrived without a name and could not be read. Please give it a name and add it again."
+)
+EVIDENCE_OVER_QUOTA = _(
+    "Too many files have been sent from this connection recently. Please try again in an hour."
+)
 
 # Plaintext kept in memory per file, for type and image-header inspection only.
 HEAD_BYTES = 256 * 1024
@@ -94,9 +128,13 @@ HEAD_BYTES = 256 * 1024
 MAX_IMAGE_PIXELS = 50_000_000
 # Original names are kept (encrypted) for the officer, shortened to this.
 MAX_NAME_CHARS = 120
-# Bytes of the previous chunk kept to find a signature split across two chunks:
-# at least the longest signature below (38 bytes).
-_SCAN_CARRY = 64
+# Stands for a part whose name Django's parser would drop ("", ".", "..");
+# never stored: such a file keeps no original name.
+_UNNAMED = "\x00unnamed"
+# Temporary ciphertext files: named so the sweep in ``casework.evidence_limits``
+# recognises them, in a directory of their own.
+TEMP_PREFIX = "sanad-"
+TEMP_SUFFIX = ".enc"
 
 
 @dataclass(frozen=True)
@@ -158,104 +196,6 @@ def detect_content_type(head: bytes) -> str | None:
         return _FTYP_BRANDS[head[8:12]]
     guess = filetype.guess(head[:8192])
     return guess.mime if guess is not None else None
-
-
-# --- polyglot signatures ------------------------------------------------------
-#
-# A second format inside an evidence file is what makes a polyglot dangerous:
-# a ZIP, RAR or 7z appended to a photo opens as an archive, HTML or script in
-# it runs when anything renders it as a page, an embedded PDF header makes PDF
-# readers start there, and executables should never reach an officer's machine.
-# Each signature is long or structured enough that random bytes (compressed
-# image or video data) match it with odds below about 1 in 2**44 per position,
-# i.e. no false alarm in practice on files up to 25 MB. Deliberately NOT
-# checked: a bare "MZ" (2 bytes: matches by chance every few hundred KB), and
-# MP4 boxes after a JPEG (Android "motion photos" are exactly that, and benign).
-
-MARKUP = "markup"
-CONTAINER = "container"
-PDF_HEADER = "pdf"
-EXECUTABLE = "executable"
-
-
-@dataclass(frozen=True)
-class _Signature:
-    family: str
-    prefix: bytes  # a literal, searched with bytes.find (fast)
-    pattern: re.Pattern[bytes]  # the full check, anchored at the prefix
-    folded: bool  # searched in the ASCII-lowercased data (case-insensitive)
-
-
-def _sig(family: str, prefix: bytes, pattern: bytes, *, folded: bool = False) -> _Signature:
-    return _Signature(family, prefix, re.compile(pattern, re.DOTALL), folded)
-
-
-_SIGNATURES = (
-    # HTML and PHP: a tag name followed by what ends a tag name, so ordinary
-    # words ("<htmlish") do not count. Case-insensitive, as browsers are.
-    _sig(MARKUP, b"<script", rb"<script[\s>/]", folded=True),
-    _sig(MARKUP, b"<html", rb"<html[\s>]", folded=True),
-    _sig(MARKUP, b"<iframe", rb"<iframe[\s>/]", folded=True),
-    _sig(MARKUP, b"<!doctype", rb"<!doctype\s+html", folded=True),
-    _sig(MARKUP, b"<?php", rb"<\?php\s", folded=True),
-    # ZIP local file header: signature, version and flags (any), then a real
-    # compression method (stored, deflate, deflate64, bzip2, lzma, zstd, mp3,
-    # xz, ppmd, aes) - readers refuse entries with any other method.
-    _sig(CONTAINER, b"PK\x03\x04", rb"PK\x03\x04.{4}[\x00\x08\x09\x0c\x0e\x5d\x5f\x62\x63]\x00"),
-    # ZIP end of central directory: what readers look for first. Entries on
-    # this disk == total entries, as in every single-file archive.
-    _sig(CONTAINER, b"PK\x05\x06", rb"PK\x05\x06.{4}(..)\1"),
-    _sig(CONTAINER, b"Rar!\x1a\x07", rb"Rar!\x1a\x07[\x00\x01]"),
-    _sig(CONTAINER, b"7z\xbc\xaf\x27\x1c", rb"7z\xbc\xaf\x27\x1c\x00"),
-    # PDF readers accept a header that does not start the file.
-    _sig(PDF_HEADER, b"%pdf-", rb"%pdf-\d\.", folded=True),
-    # ELF: magic, 32/64-bit, little/big endian, version 1.
-    _sig(EXECUTABLE, b"\x7fELF", rb"\x7fELF[\x01\x02][\x01\x02]\x01"),
-    # Windows PE: the DOS stub text nearly every linker writes.
-    _sig(
-        EXECUTABLE, b"this program cannot", rb"this program cannot be run in dos mode", folded=True
-    ),
-)
-
-# Which second formats refuse which kind. Archives legitimately hold other
-# formats (a WhatsApp export zips photos and PDFs), so only executables count.
-_FORBIDDEN_FAMILIES = {
-    Evidence.Kind.IMAGE: {MARKUP, CONTAINER, PDF_HEADER, EXECUTABLE},
-    Evidence.Kind.VIDEO: {MARKUP, CONTAINER, PDF_HEADER, EXECUTABLE},
-    Evidence.Kind.PDF: {MARKUP, CONTAINER, EXECUTABLE},
-    Evidence.Kind.TEXT: {MARKUP, CONTAINER, PDF_HEADER, EXECUTABLE},
-    Evidence.Kind.ARCHIVE: {EXECUTABLE},
-}
-
-
-class SignatureScanner:
-    """Find signature families in a stream fed chunk by chunk (memory: one chunk)."""
-
-    def __init__(self) -> None:
-        self.found: set[str] = set()
-        self._carry = b""
-
-    @property
-    def buffered(self) -> int:
-        return len(self._carry)
-
-    def feed(self, chunk: bytes) -> None:
-        # The carried tail lets a signature split across two chunks match;
-        # one that lies wholly in the carry was already seen, and matching it
-        # twice only re-adds its family to a set.
-        window = self._carry + chunk
-        folded = window.lower()
-        for signature in _SIGNATURES:
-            if signature.family in self.found:
-                continue
-            haystack = folded if signature.folded else window
-            position = haystack.find(signature.prefix)
-            while position != -1:
-                if signature.pattern.match(haystack, position):
-                    self.found.add(signature.family)
-                    break
-                position = haystack.find(signature.prefix, position + 1)
-        self._carry = window[-_SCAN_CARRY:]
 
 
 # --- images -------------------------------------------------------------------
@@ -341,6 +281,28 @@ def sanitize_file_name(name: str | None) -> str:
     return name
 
 
+def evidence_temp_dir() -> str:
+    """The directory of the handler's temporary ciphertext (mode 0700), created on demand.
+
+    ``SANAD_EVIDENCE_TEMP_DIR`` when set, else ``sanad-evidence`` under
+    ``FILE_UPLOAD_TEMP_DIR`` (or the system's): a directory of its own, so the
+    sweep of files left by a killed worker touches nothing else.
+    """
+    directory = settings.SANAD_EVIDENCE_TEMP_DIR or os.path.join(
+        settings.FILE_UPLOAD_TEMP_DIR or tempfile.gettempdir(), "sanad-evidence"
+    )
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    return directory
+
+
+class _KeepUnnamedParser(MultiPartParser):
+    """Django's parser, except that a file part named ``.``, ``..`` or nothing
+    printable reaches the handler (as ``_UNNAMED``) instead of vanishing."""
+
+    def sanitize_file_name(self, file_name):
+        return super().sanitize_file_name(file_name) or _UNNAMED
+
+
 # --- the uploaded file --------------------------------------------------------
 
 
@@ -351,6 +313,12 @@ class EncryptedUpload(UploadedFile):
     closing the upload deletes it. ``name`` is a neutral placeholder: the
     victim's file name is only in ``original_name``, which must never be logged.
     ``rejection`` is None or the ValidationError that refuses the file.
+
+    The SHA-256 of the original is computed once, by decrypting the stored
+    ciphertext (``digest_with``): one pass proves the ciphertext opens with the
+    owner's key, has the size that arrived, and gives the hash recorded for
+    chain of custody. Hashing while receiving as well cost a second pass, the
+    largest part of the handler's time.
     """
 
     def __init__(
@@ -361,13 +329,13 @@ class EncryptedUpload(UploadedFile):
         file_id: uuid.UUID,
         owner: uuid.UUID,
         size: int,
-        sha256: str,
         kind: str | None,
         content_type: str,
         original_name: str,
         rejection: ValidationError | None,
         pillow_format: str | None = None,
         image_size: tuple[int, int] | None = None,
+        sealer: Sealer | None = None,
     ) -> None:
         extension = ALLOWED_TYPES[content_type].extension if content_type in ALLOWED_TYPES else ""
         super().__init__(
@@ -379,12 +347,39 @@ class EncryptedUpload(UploadedFile):
         self.field_name = field_name
         self.file_id = file_id
         self.owner = owner
-        self.sha256 = sha256
         self.kind = kind
         self.original_name = original_name
         self.rejection = rejection
         self.pillow_format = pillow_format
         self.image_size = image_size
+        self._sealer = sealer
+        self._sha256: str | None = None
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the original ("" for a refused file), from its ciphertext."""
+        if self.rejection is not None or self._sealer is None:
+            return ""
+        return self.digest_with(self._sealer)
+
+    def digest_with(self, sealer: Sealer) -> str:
+        """Decrypt the ciphertext with ``sealer`` and return the original's SHA-256.
+
+        DecryptionError when it does not open with that key or does not give
+        back exactly ``size`` bytes. Computed once; the file is rewound.
+        """
+        if self._sha256 is None:
+            digest = hashlib.sha256()
+            size = 0
+            self.file.seek(0)
+            for chunk in sealer.stream_decrypt(file_id=self.file_id, source=self.file):
+                digest.update(chunk)
+                size += len(chunk)
+            self.file.seek(0)
+            if size != self.size:
+                raise DecryptionError("encrypted upload does not have the size received")
+            self._sha256 = digest.hexdigest()
+        return self._sha256
 
     def __repr__(self) -> str:
         state = "refused" if self.rejection is not None else self.kind
@@ -417,7 +412,6 @@ class _IncomingFile:
     original_name: str
     encryptor: StreamEncryptor | None
     temp: IO[bytes] | None
-    digest: Any = field(default_factory=hashlib.sha256)
     size: int = 0
     head: bytearray = field(default_factory=bytearray)
     scanner: SignatureScanner = field(default_factory=SignatureScanner)
@@ -439,10 +433,11 @@ class EncryptingUploadHandler(FileUploadHandler):
     """Hash, inspect and encrypt each uploaded file as its chunks arrive.
 
     Memory per file: the first ``HEAD_BYTES`` of plaintext, one chunk in
-    flight, under one chunk waiting inside the encryptor, and a few bytes of
-    scanner carry, whatever the file's size (``peak_buffered_bytes`` records
-    the most ever held). Disk: ciphertext only, in a NamedTemporaryFile
-    (mode 0600) under ``temp_dir`` (``FILE_UPLOAD_TEMP_DIR`` by default).
+    flight, under one chunk waiting inside the encryptor, and the scanner's
+    tail (``SCAN_TAIL_BYTES`` and a chunk), whatever the file's size
+    (``peak_buffered_bytes`` records the most ever held). Disk: ciphertext
+    only, in a NamedTemporaryFile (mode 0600) under ``temp_dir``
+    (``evidence_temp_dir()`` by default).
     A refused file's ciphertext is deleted at once and the rest of its
     chunks are dropped unread by anything of ours.
     """
@@ -454,27 +449,66 @@ class EncryptingUploadHandler(FileUploadHandler):
         sealer: Sealer,
         max_bytes: int | None = None,
         temp_dir: str | None = None,
+        budget_bytes: int | None = None,
+        refusal: ValidationError | None = None,
+        file_field: str | None = None,
     ) -> None:
+        """``budget_bytes``: what this request's files may add up to (quota);
+        ``refusal``: refuse every file with it, unread; ``file_field``: the
+        form's file input, so a nameless file sent in it is refused aloud."""
         super().__init__(request)
         self.sealer = sealer
         self.max_bytes = settings.SANAD_EVIDENCE_MAX_BYTES if max_bytes is None else max_bytes
-        self.temp_dir = temp_dir if temp_dir is not None else settings.FILE_UPLOAD_TEMP_DIR
+        self.temp_dir = temp_dir if temp_dir is not None else evidence_temp_dir()
+        self.budget_bytes = budget_bytes
+        self.refusal = refusal
+        self.file_field = file_field
         self.peak_buffered_bytes = 0
+        self._accepted_bytes = 0
         self._current: _IncomingFile | None = None
+        self._parsing = False
 
     # Django's protocol ---------------------------------------------------------
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        # Parse with _KeepUnnamedParser; it calls this hook again, which then
+        # lets it run.
+        if self._parsing or not META.get("CONTENT_TYPE", "").startswith("multipart/"):
+            return None
+        self._parsing = True
+        try:
+            post, files = _KeepUnnamedParser(META, input_data, [self], encoding).parse()
+        finally:
+            self._parsing = False
+        if self.file_field and any(post.getlist(self.file_field)):
+            # A part with filename="" but content: Django read it as a text
+            # field. Not a browser's "no file chosen" (that part is empty).
+            files.appendlist(self.file_field, self._refused_unnamed())
+        return post, files
 
     def new_file(self, field_name, file_name, *args, **kwargs) -> None:
         super().new_file(field_name, file_name, *args, **kwargs)
         self._discard_current()
         file_id = uuid.uuid4()
-        self._current = _IncomingFile(
-            field_name=field_name,
-            file_id=file_id,
-            original_name=sanitize_file_name(file_name),
-            encryptor=self.sealer.stream_encryptor(file_id=file_id),
-            temp=tempfile.NamedTemporaryFile(prefix="sanad-", suffix=".enc", dir=self.temp_dir),
-        )
+        if self.refusal is not None:
+            self._current = _IncomingFile(
+                field_name=field_name,
+                file_id=file_id,
+                original_name="",
+                encryptor=None,
+                temp=None,
+                rejection=self.refusal,
+            )
+        else:
+            self._current = _IncomingFile(
+                field_name=field_name,
+                file_id=file_id,
+                original_name="" if file_name == _UNNAMED else sanitize_file_name(file_name),
+                encryptor=self.sealer.stream_encryptor(file_id=file_id),
+                temp=tempfile.NamedTemporaryFile(
+                    prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=self.temp_dir
+                ),
+            )
         # The browser's file name and declared type are not kept on the handler.
         self.file_name = None
         self.content_type = None
@@ -489,7 +523,12 @@ class EncryptingUploadHandler(FileUploadHandler):
         if incoming.size > self.max_bytes:
             _refuse_incoming(incoming, EVIDENCE_TOO_LARGE, "evidence_too_large")
             return None
-        incoming.digest.update(raw_data)
+        if (
+            self.budget_bytes is not None
+            and self._accepted_bytes + incoming.size > self.budget_bytes
+        ):
+            _refuse_incoming(incoming, EVIDENCE_OVER_QUOTA, "evidence_quota")
+            return None
         if len(incoming.head) < HEAD_BYTES:
             incoming.head += raw_data[: HEAD_BYTES - len(incoming.head)]
         self._inspect(incoming, raw_data)
@@ -510,6 +549,7 @@ class EncryptingUploadHandler(FileUploadHandler):
             if incoming.size == 0:
                 _refuse_incoming(incoming, EVIDENCE_EMPTY, "evidence_empty")
             else:
+                incoming.scanner.finish()
                 if incoming.text_decoder is not None:
                     self._inspect_text(incoming, b"", final=True)
                 if incoming.kind is None:
@@ -520,16 +560,14 @@ class EncryptingUploadHandler(FileUploadHandler):
             incoming.temp.write(incoming.encryptor.finalize())
             incoming.temp.flush()
             incoming.temp.seek(0)
-            sha256 = incoming.digest.hexdigest()
-        else:
-            sha256 = ""
+            self._accepted_bytes += incoming.size
         upload = EncryptedUpload(
             file=incoming.temp,
             field_name=incoming.field_name,
             file_id=incoming.file_id,
             owner=self.sealer.owner,
             size=incoming.size,
-            sha256=sha256,
+            sealer=self.sealer,
             kind=incoming.kind if incoming.rejection is None else None,
             content_type=incoming.content_type if incoming.rejection is None else "",
             original_name=incoming.original_name,
@@ -544,6 +582,19 @@ class EncryptingUploadHandler(FileUploadHandler):
 
     def upload_interrupted(self) -> None:
         self._discard_current()
+
+    def _refused_unnamed(self) -> EncryptedUpload:
+        return EncryptedUpload(
+            file=None,
+            field_name=self.file_field,
+            file_id=uuid.uuid4(),
+            owner=self.sealer.owner,
+            size=0,
+            kind=None,
+            content_type="",
+            original_name="",
+            rejection=ValidationError(EVIDENCE_UNNAMED, code="evidence_unnamed"),
+        )
 
     # Inspection ----------------------------------------------------------------
 
