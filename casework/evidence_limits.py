@@ -36,19 +36,28 @@ from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
+from casework.crypto import Sealer
 from casework.models import ThrottleCounter
 from casework.throttle import throttle_key
-from casework.uploads import TEMP_PREFIX, TEMP_SUFFIX, evidence_temp_dir
+from casework.uploads import TEMP_PREFIX, TEMP_SUFFIX, EncryptingUploadHandler, evidence_temp_dir
 
 logger = logging.getLogger(__name__)
 
-EVIDENCE_QUOTA_CLIENT = _(
-    "Too many files have been sent from this connection recently. Please try again in an hour."
+EVIDENCE_QUOTA_CLIENT = ngettext_lazy(
+    "Too many files have been sent from this connection recently. "
+    "Please try again in %(minutes)d minute.",
+    "Too many files have been sent from this connection recently. "
+    "Please try again in %(minutes)d minutes.",
+    "minutes",
 )
-EVIDENCE_QUOTA_SITE = _(
-    "Sanad is receiving a great many files right now. Please try again in an hour; "
-    "you can send your report without files meanwhile."
+EVIDENCE_QUOTA_SITE = ngettext_lazy(
+    "Sanad is receiving a great many files right now. Please try again in %(minutes)d "
+    "minute; you can send your report without files meanwhile.",
+    "Sanad is receiving a great many files right now. Please try again in %(minutes)d "
+    "minutes; you can send your report without files meanwhile.",
+    "minutes",
 )
 EVIDENCE_DISK_LOW = _(
     "Files cannot be received at the moment. Please send your report without them "
@@ -92,6 +101,12 @@ def _quotas(client: str) -> list[_Quota]:
         ),
         _Quota("evidence-site", "all", settings.SANAD_EVIDENCE_SITE_BYTES, EVIDENCE_QUOTA_SITE),
     ]
+
+
+def _quota_error(quota: _Quota) -> ValidationError:
+    code = "evidence_quota_site" if quota.purpose == "evidence-site" else "evidence_quota"
+    minutes = max(1, -(-settings.SANAD_EVIDENCE_QUOTA_WINDOW // 60))
+    return ValidationError(quota.message, code=code, params={"minutes": minutes})
 
 
 def _window_start() -> dt.datetime:
@@ -157,10 +172,30 @@ def evidence_upload_limits(*, client: str) -> tuple[int, ValidationError | None]
         )
         if left <= 0:
             logger.info("evidence refused: %s quota spent", quota.purpose)
-            code = "evidence_quota_site" if quota.purpose == "evidence-site" else "evidence_quota"
-            return 0, ValidationError(quota.message, code=code)
+            return 0, _quota_error(quota)
         budget = left if budget is None else min(budget, left)
     return budget, None
+
+
+def evidence_upload_handler(
+    request, *, sealer: Sealer, client: str, file_field: str = "files"
+) -> EncryptingUploadHandler:
+    """The encrypting handler for a victim's upload, with this client's limits.
+
+    Install it before anything reads the request body. When the disk is short
+    or a quota is spent it refuses every file unread; otherwise it stops a
+    file as soon as the request passes what the quotas leave.
+    """
+    budget, refusal = evidence_upload_limits(client=client)
+    return EncryptingUploadHandler(
+        request,
+        sealer=sealer,
+        max_bytes=settings.SANAD_EVIDENCE_MAX_BYTES,
+        budget_bytes=budget,
+        budget_refusal=_quota_error(_quotas(client)[0]),
+        refusal=refusal,
+        file_field=file_field,
+    )
 
 
 def _locked_counter(key: str) -> ThrottleCounter:
@@ -185,8 +220,7 @@ def evidence_quota_take(*, client: str, size: int) -> None:
             row.window_started_at = timezone.now()
         if (row.count + kib) * _KIB > quota.limit_bytes:
             logger.info("evidence refused: %s quota spent", quota.purpose)
-            code = "evidence_quota_site" if quota.purpose == "evidence-site" else "evidence_quota"
-            raise ValidationError(quota.message, code=code)
+            raise _quota_error(quota)
         rows.append(row)
     for row in rows:
         row.count += kib

@@ -90,6 +90,7 @@ from casework.signatures import (
 
 __all__ = [
     "ALLOWED_TYPES",
+    "DiscardingUploadHandler",
     "EncryptedUpload",
     "EncryptingUploadHandler",
     "HEAD_BYTES",
@@ -118,9 +119,7 @@ EVIDENCE_POLYGLOT = _(
 EVIDENCE_UNNAMED = _(
     "A file arrived without a name and could not be read. Please give it a name and add it again."
 )
-EVIDENCE_OVER_QUOTA = _(
-    "Too many files have been sent from this connection recently. Please try again in an hour."
-)
+EVIDENCE_OVER_QUOTA = _("Too many files have been sent from this connection recently.")
 
 # Plaintext kept in memory per file, for type and image-header inspection only.
 HEAD_BYTES = 256 * 1024
@@ -403,6 +402,22 @@ class EncryptedUpload(UploadedFile):
 # --- the handler --------------------------------------------------------------
 
 
+class DiscardingUploadHandler(FileUploadHandler):
+    """Take every file part and keep nothing: for a request that cannot pass
+    its CSRF check, so not one byte of it is hashed, encrypted or written."""
+
+    def new_file(self, *args, **kwargs) -> None:
+        super().new_file(*args, **kwargs)
+        self.file_name = None
+        raise StopFutureHandlers()
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
+        return None
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+
 @dataclass
 class _IncomingFile:
     """Per-file state while it streams in."""
@@ -450,17 +465,22 @@ class EncryptingUploadHandler(FileUploadHandler):
         max_bytes: int | None = None,
         temp_dir: str | None = None,
         budget_bytes: int | None = None,
+        budget_refusal: ValidationError | None = None,
         refusal: ValidationError | None = None,
         file_field: str | None = None,
     ) -> None:
-        """``budget_bytes``: what this request's files may add up to (quota);
-        ``refusal``: refuse every file with it, unread; ``file_field``: the
-        form's file input, so a nameless file sent in it is refused aloud."""
+        """``budget_bytes``: what this request's files may add up to (quota),
+        refused past it with ``budget_refusal``; ``refusal``: refuse every file
+        with it, unread; ``file_field``: the form's file input, so a nameless
+        file sent in it is refused aloud."""
         super().__init__(request)
         self.sealer = sealer
         self.max_bytes = settings.SANAD_EVIDENCE_MAX_BYTES if max_bytes is None else max_bytes
         self.temp_dir = temp_dir if temp_dir is not None else evidence_temp_dir()
         self.budget_bytes = budget_bytes
+        self.budget_refusal = budget_refusal or ValidationError(
+            EVIDENCE_OVER_QUOTA, code="evidence_quota"
+        )
         self.refusal = refusal
         self.file_field = file_field
         self.peak_buffered_bytes = 0
@@ -527,7 +547,7 @@ class EncryptingUploadHandler(FileUploadHandler):
             self.budget_bytes is not None
             and self._accepted_bytes + incoming.size > self.budget_bytes
         ):
-            _refuse_incoming(incoming, EVIDENCE_OVER_QUOTA, "evidence_quota")
+            _refuse_incoming(incoming, self.budget_refusal, self.budget_refusal.code)
             return None
         if len(incoming.head) < HEAD_BYTES:
             incoming.head += raw_data[: HEAD_BYTES - len(incoming.head)]
@@ -665,7 +685,9 @@ class EncryptingUploadHandler(FileUploadHandler):
 def _refuse_incoming(incoming: _IncomingFile, message, code: str) -> None:
     if incoming.rejection is not None:
         return
-    incoming.rejection = ValidationError(message, code=code)
+    incoming.rejection = (
+        message if isinstance(message, ValidationError) else ValidationError(message, code=code)
+    )
     _drop_plaintext_and_ciphertext(incoming)
     logger.info("evidence upload refused: %s", code)
 

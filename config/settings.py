@@ -388,6 +388,8 @@ LOGGING = {
         # Pillow logs EXIF tag values (names, GPS positions) at DEBUG while it
         # reads evidence images: never below WARNING, whatever SANAD_LOG_LEVEL.
         "PIL": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # pikepdf (evidence PDF checks) bridges qpdf's messages, which may quote a PDF.
+        "pikepdf": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
 
