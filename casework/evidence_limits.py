@@ -146,18 +146,27 @@ def evidence_disk_check() -> None:
             raise ValidationError(EVIDENCE_DISK_LOW, code="evidence_disk_low")
 
 
-def evidence_upload_limits(*, client: str) -> tuple[int, ValidationError | None]:
+@dataclass(frozen=True)
+class UploadLimits:
+    """What one request may upload: ``budget_bytes`` under the tightest quota
+    (passing it refuses with ``over_budget``), or ``refusal`` for every file."""
+
+    budget_bytes: int
+    over_budget: ValidationError | None
+    refusal: ValidationError | None
+
+
+def evidence_upload_limits(*, client: str) -> UploadLimits:
     """What a request from ``client`` may upload, decided before its body is read.
 
-    Returns ``(budget_bytes, refusal)``: the bytes left under the tightest
-    quota, and the ValidationError to refuse every file with when nothing is
-    left or the disk is short (None otherwise). Reads only: bytes are taken
-    when a file is stored (``evidence_quota_take``).
+    Refuses every file when nothing is left under a quota or the disk is
+    short. Reads only: bytes are taken when a file is stored
+    (``evidence_quota_take``).
     """
     try:
         evidence_disk_check()
     except ValidationError as refusal:
-        return 0, refusal
+        return UploadLimits(0, None, refusal)
     quotas = _quotas(client)
     rows = {
         row.key: row
@@ -165,16 +174,16 @@ def evidence_upload_limits(*, client: str) -> tuple[int, ValidationError | None]
             key__in=[throttle_key(q.purpose, q.value) for q in quotas]
         )
     }
-    budget = None
+    budget, tightest = None, None
     for quota in quotas:
-        left = (
-            quota.limit_bytes - _used_kib(rows.get(throttle_key(quota.purpose, quota.value))) * _KIB
-        )
+        used = _used_kib(rows.get(throttle_key(quota.purpose, quota.value))) * _KIB
+        left = quota.limit_bytes - used
         if left <= 0:
             logger.info("evidence refused: %s quota spent", quota.purpose)
-            return 0, _quota_error(quota)
-        budget = left if budget is None else min(budget, left)
-    return budget, None
+            return UploadLimits(0, None, _quota_error(quota))
+        if budget is None or left < budget:
+            budget, tightest = left, quota
+    return UploadLimits(budget, _quota_error(tightest), None)
 
 
 def evidence_upload_handler(
@@ -186,14 +195,14 @@ def evidence_upload_handler(
     or a quota is spent it refuses every file unread; otherwise it stops a
     file as soon as the request passes what the quotas leave.
     """
-    budget, refusal = evidence_upload_limits(client=client)
+    limits = evidence_upload_limits(client=client)
     return EncryptingUploadHandler(
         request,
         sealer=sealer,
         max_bytes=settings.SANAD_EVIDENCE_MAX_BYTES,
-        budget_bytes=budget,
-        budget_refusal=_quota_error(_quotas(client)[0]),
-        refusal=refusal,
+        budget_bytes=limits.budget_bytes,
+        budget_refusal=limits.over_budget,
+        refusal=limits.refusal,
         file_field=file_field,
     )
 

@@ -58,6 +58,19 @@ EVIDENCE_ARCHIVE_UNREADABLE = _(
     "This zip file is damaged or protected by a password, so it cannot be checked or added."
 )
 
+# Shown to the officer next to a flagged file on the case page.
+EVIDENCE_RISK_WARNINGS = {
+    Evidence.Risk.PDF_ACTIVE: _(
+        "Warning: this PDF contains scripts, automatic actions or embedded files. Open it "
+        "only on a computer kept for evidence, with JavaScript turned off in the PDF reader, "
+        "and do not open any file attached inside it."
+    ),
+    Evidence.Risk.PDF_UNCHECKED: _(
+        "Warning: this PDF could not be checked (it is damaged or protected by a password). "
+        "Open it only on a computer kept for evidence."
+    ),
+}
+
 _READ_STEP = 64 * 1024
 # A highly compressible entry below this is harmless whatever its ratio
 # (a chat export of repeated lines packs 20-50 times).
@@ -172,10 +185,11 @@ _PDF_RISKY_ACTIONS = frozenset(
 )
 _PDF_RISKY_TYPES = frozenset({"/EmbeddedFile", "/Filespec"})
 _PDF_RISKY_SUBTYPES = frozenset({"/FileAttachment", "/RichMedia", "/Movie", "/Sound", "/Screen"})
-_PDF_MAX_OBJECTS = 500_000
+# Objects (and inline dictionaries and arrays) checked at most; more is "unchecked".
+_PDF_MAX_OBJECTS = 1_000_000
 
 
-def _pdf_object_is_risky(obj) -> bool:
+def _pdf_dictionary_is_risky(obj) -> bool:
     keys = set(obj.keys())
     if keys & _PDF_RISKY_KEYS:
         return True
@@ -191,18 +205,44 @@ def _pdf_object_is_risky(obj) -> bool:
     return False
 
 
+def _pdf_object_is_risky(obj, budget: list[int]) -> bool:
+    """Check ``obj`` and the direct (inline) dictionaries and arrays inside it;
+    indirect ones are checked on their own, as objects of the file."""
+    pending = [obj]
+    while pending:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _TooComplex
+        current = pending.pop()
+        if isinstance(current, pikepdf.Dictionary | pikepdf.Stream):
+            if _pdf_dictionary_is_risky(current):
+                return True
+            children = [current.get(key) for key in current.keys()]
+        elif isinstance(current, pikepdf.Array):
+            children = list(current)
+        else:
+            continue
+        pending.extend(
+            child
+            for child in children
+            if isinstance(child, pikepdf.Dictionary | pikepdf.Array) and not child.is_indirect
+        )
+    return False
+
+
+class _TooComplex(Exception):
+    pass
+
+
 def pdf_inspect(source: IO[bytes]) -> str:
     """The risk of a PDF: ``Evidence.Risk.PDF_ACTIVE`` when it holds scripts,
     automatic or launch actions or embedded files, ``PDF_UNCHECKED`` when it
     cannot be read (damaged, password-protected, too many objects), else ""."""
     try:
         with pikepdf.open(source, access_mode=pikepdf.AccessMode.stream) as pdf:
-            for count, obj in enumerate(pdf.objects):
-                if count > _PDF_MAX_OBJECTS:
-                    return Evidence.Risk.PDF_UNCHECKED
-                if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream) and _pdf_object_is_risky(
-                    obj
-                ):
+            budget = [_PDF_MAX_OBJECTS]
+            for obj in pdf.objects:
+                if _pdf_object_is_risky(obj, budget):
                     logger.info("evidence pdf flagged: active content")
                     return Evidence.Risk.PDF_ACTIVE
     except Exception:
