@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import collections
 import functools
 import hashlib
 import hmac
@@ -246,14 +247,20 @@ def _chunk_nonce(prefix: bytes, index: int, last: bool) -> bytes:
 
 
 class StreamEncryptor:
-    """Encrypt a file as it arrives; memory stays at one chunk whatever the size."""
+    """Encrypt a file as it arrives; memory stays at one chunk whatever the size.
+
+    Incoming pieces are held as they are (no copy) until a whole chunk is
+    known not to be the last; a piece that is exactly one chunk (what Django's
+    upload parser hands over) is sealed without being copied at all.
+    """
 
     def __init__(self, file_key: bytes, chunk_size: int = STREAM_CHUNK):
         self._aead = AESGCM(file_key)
         self._prefix = os.urandom(STREAM_PREFIX_BYTES)
         self._chunk_size = chunk_size
         self.header = STREAM_MAGIC + struct.pack(">I", chunk_size) + self._prefix
-        self._buffer = bytearray()
+        self._pieces: collections.deque[bytes] = collections.deque()
+        self._held = 0
         self._index = 0
         self._started = False
         self._finished = False
@@ -270,7 +277,24 @@ class StreamEncryptor:
     @property
     def buffered(self) -> int:
         """Plaintext bytes held back until a whole chunk can be sealed (< chunk size + input)."""
-        return len(self._buffer)
+        return self._held
+
+    def _take(self, size: int) -> bytes:
+        first = self._pieces[0]
+        if len(first) == size:
+            self._pieces.popleft()
+            self._held -= size
+            return first
+        parts, wanted = [], size
+        while wanted:
+            piece = self._pieces.popleft()
+            if len(piece) > wanted:
+                self._pieces.appendleft(piece[wanted:])
+                piece = piece[:wanted]
+            parts.append(piece)
+            wanted -= len(piece)
+        self._held -= size
+        return b"".join(parts)
 
     def update(self, data: bytes) -> bytes:
         if self._finished:
@@ -279,29 +303,27 @@ class StreamEncryptor:
         if not self._started:
             out.append(self.header)
             self._started = True
-        self._buffer += data
+        if data:
+            self._pieces.append(bytes(data))
+            self._held += len(data)
         # Keep at least one byte back: the last chunk must be sealed as last.
-        # Whole chunks are sealed from a memoryview, then dropped in one go:
-        # no copy per chunk beyond the buffer itself.
-        size = self._chunk_size
-        sealed_up_to = 0
-        with memoryview(self._buffer) as view:
-            while len(self._buffer) - sealed_up_to > size:
-                out.append(self._seal(view[sealed_up_to : sealed_up_to + size], last=False))
-                sealed_up_to += size
-        if sealed_up_to:
-            del self._buffer[:sealed_up_to]
+        while self._held > self._chunk_size:
+            out.append(self._seal(self._take(self._chunk_size), last=False))
         return out[0] if len(out) == 1 else b"".join(out)
 
     def finalize(self) -> bytes:
-        out = bytearray()
+        if self._finished:
+            raise ValueError("stream already finalised")
+        out = b""
         if not self._started:
             out += self.header
             self._started = True
-        out += self._seal(bytes(self._buffer), last=True)
-        self._buffer.clear()
+        remaining = b"".join(self._pieces)
+        self._pieces.clear()
+        self._held = 0
+        out += self._seal(remaining, last=True)
         self._finished = True
-        return bytes(out)
+        return out
 
 
 def _read_exactly(source: BinaryIO, size: int) -> bytes:

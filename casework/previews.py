@@ -8,7 +8,8 @@ decode is taken from the header alone, before any pixel is decoded:
   Pillow's ``draft``), so even the largest accepted photo costs a few MB;
 - every other image (and a progressive JPEG, which libjpeg buffers whole) is
   decoded only if it has at most ``SANAD_EVIDENCE_PREVIEW_MAX_PIXELS`` pixels,
-  which bounds both memory (4 bytes a pixel at most) and decoding time;
+  which bounds both memory (4 bytes a pixel at most, 24 MB at the default
+  6 MP) and decoding time;
 - above that the file is kept, without a preview: the console shows
   "preview not available" and the original can still be opened.
 
@@ -37,8 +38,9 @@ logger = logging.getLogger(__name__)
 
 PREVIEW_MAX_SIDE = 480
 PREVIEW_JPEG_QUALITY = 70
-# Images are reduced to about twice the preview's side before resampling.
-_WORKING_SIDE = PREVIEW_MAX_SIDE * 2
+# Images are reduced to about the preview's side before anything else: the
+# preview is blurred, so detail beyond it is never needed.
+_WORKING_SIDE = PREVIEW_MAX_SIDE
 
 _TRANSPOSE_FOR_ORIENTATION = {
     2: (Image.Transpose.FLIP_LEFT_RIGHT,),
@@ -67,14 +69,16 @@ def _orientation(image: Image.Image) -> int:
 
 
 def _reduced(image: Image.Image) -> Image.Image:
-    """A copy no larger than about twice the preview, without a full-size copy."""
+    """A copy about the preview's size (or a little larger), without a full-size copy."""
     factor = max(1, max(image.size) // _WORKING_SIDE)
     if factor == 1:
         return image.copy()
+    if image.mode in ("L", "RGB", "I", "F"):
+        return image.reduce(factor)  # box average, straight from the decoded pixels
+    # Nearest neighbour works in any mode and, unlike reduce() or resize()
+    # with averaging, makes no premultiplied full-size copy of an alpha image.
+    # The preview is blurred anyway.
     size = (max(1, image.width // factor), max(1, image.height // factor))
-    if image.mode in ("L", "LA", "RGB", "RGBA", "RGBa", "I", "F"):
-        return image.reduce(factor)
-    # Palette, 1-bit, CMYK and the like: nearest neighbour works in any mode.
     return image.resize(size, Image.Resampling.NEAREST)
 
 
@@ -87,37 +91,42 @@ def evidence_preview_make(source: IO[bytes] | bytes, *, pillow_format: str) -> b
     """
     if isinstance(source, bytes | bytearray):
         source = io.BytesIO(source)
-    with pillow_guard(), image_open_checked(source, pillow_format) as image:
-        if not preview_decode_allowed(image):
-            logger.info("evidence preview skipped: above the decoding bound")
-            return None
-        try:
+    try:
+        with pillow_guard(), image_open_checked(source, pillow_format) as image:
+            if not preview_decode_allowed(image):
+                logger.info("evidence preview skipped: above the decoding bound")
+                return None
             if image.format == "JPEG":
                 # libjpeg picks the largest scale-down that stays at least this big.
                 image.draft("RGB", (PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE))
             orientation = _orientation(image)
             image.load()  # the first frame only, for animations
             small = _reduced(image)
-            for method in _TRANSPOSE_FOR_ORIENTATION.get(orientation, ()):
-                small = small.transpose(method)
-            if small.mode in ("RGBA", "LA", "P", "PA") or "transparency" in small.info:
-                rgba = small.convert("RGBA")
-                background = Image.new("RGBA", rgba.size, (128, 128, 128, 255))
-                small = Image.alpha_composite(background, rgba)
-            pixels = small.convert("RGB")
-            pixels.thumbnail((PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE), Image.Resampling.LANCZOS)
-            radius = max(8, max(pixels.size) // 24)
-            blurred = pixels.filter(ImageFilter.GaussianBlur(radius))
-            # A fresh image carries no ``info`` at all: nothing to leak on save.
-            clean = Image.new("RGB", blurred.size)
-            clean.paste(blurred)
-            out = io.BytesIO()
-            clean.save(out, format="JPEG", quality=PREVIEW_JPEG_QUALITY, optimize=True, exif=b"")
-            return out.getvalue()
-        except ValidationError:
-            raise
-        except Exception:
-            # Any decoder failure on hostile or damaged pixels: keep the file,
-            # show no preview. Never the exception text (it may quote content).
-            logger.warning("evidence preview could not be made")
-            return None
+        # The decoded image is released here: the rest works on ``small`` only.
+        return _blurred_jpeg(small, orientation)
+    except ValidationError:
+        raise
+    except Exception:
+        # Any decoder failure on hostile or damaged pixels: keep the file,
+        # show no preview. Never the exception text (it may quote content).
+        logger.warning("evidence preview could not be made")
+        return None
+
+
+def _blurred_jpeg(small: Image.Image, orientation: int) -> bytes:
+    for method in _TRANSPOSE_FOR_ORIENTATION.get(orientation, ()):
+        small = small.transpose(method)
+    if small.mode in ("RGBA", "LA", "P", "PA") or "transparency" in small.info:
+        rgba = small.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (128, 128, 128, 255))
+        small = Image.alpha_composite(background, rgba)
+    pixels = small.convert("RGB")
+    pixels.thumbnail((PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE), Image.Resampling.LANCZOS)
+    radius = max(8, max(pixels.size) // 24)
+    blurred = pixels.filter(ImageFilter.GaussianBlur(radius))
+    # A fresh image carries no ``info`` at all: nothing to leak on save.
+    clean = Image.new("RGB", blurred.size)
+    clean.paste(blurred)
+    out = io.BytesIO()
+    clean.save(out, format="JPEG", quality=PREVIEW_JPEG_QUALITY, optimize=True, exif=b"")
+    return out.getvalue()

@@ -280,7 +280,8 @@ SANAD_EVIDENCE_TEMP_DIR = os.environ.get("SANAD_EVIDENCE_TEMP_DIR", "")
 SANAD_EVIDENCE_TEMP_MAX_AGE_SECONDS = env_int("SANAD_EVIDENCE_TEMP_MAX_AGE_SECONDS", 3600)
 # Previews: images above this many pixels get none ("preview not available"),
 # except baseline JPEGs, which decode at 1/8 scale up to the upload limit.
-SANAD_EVIDENCE_PREVIEW_MAX_PIXELS = env_int("SANAD_EVIDENCE_PREVIEW_MAX_PIXELS", 8_000_000)
+# 6 MP holds the largest phone and tablet screenshots (1440 x 3200, 2048 x 2732).
+SANAD_EVIDENCE_PREVIEW_MAX_PIXELS = env_int("SANAD_EVIDENCE_PREVIEW_MAX_PIXELS", 6_000_000)
 # Zip exports: refused beyond these (zip bombs).
 SANAD_EVIDENCE_ARCHIVE_MAX_ENTRIES = env_int("SANAD_EVIDENCE_ARCHIVE_MAX_ENTRIES", 2000)
 SANAD_EVIDENCE_ARCHIVE_MAX_UNCOMPRESSED = env_int(

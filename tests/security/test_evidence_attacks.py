@@ -113,7 +113,7 @@ def test_preview__49_megapixel_image_is_kept_without_decoding_it(
     (evidence,) = Evidence.objects.all()
     assert evidence.kind == Evidence.Kind.IMAGE
     assert evidence.preview_enc is None  # "preview not available"
-    assert all(width * height <= 8_000_000 for width, height in decode_spy)
+    assert all(width * height <= 6_000_000 for width, height in decode_spy)
 
 
 @pytest.mark.django_db
