@@ -32,7 +32,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from PIL import ExifTags, Image, ImageFilter
 
-from casework.uploads import image_open_checked, pillow_guard
+from casework.upload_types import image_open_checked, pillow_guard
 
 logger = logging.getLogger(__name__)
 

@@ -365,7 +365,7 @@ def test_upload__refused_before_the_disk_fills(reference_data, settings, upload_
 
 @pytest.mark.django_db
 def test_followup_upload__counts_against_the_same_quota(reference_data, settings, file_report):
-    from reporting.followup import SESSION_CASE
+    from reporting.followup import SESSION_CASE, SESSION_SEEN
 
     settings.SANAD_EVIDENCE_CLIENT_BYTES = MIB + 1000
     case = file_report().case
@@ -374,14 +374,24 @@ def test_followup_upload__counts_against_the_same_quota(reference_data, settings
     client = Client()
     session = client.session
     session[SESSION_CASE] = case.pk
+    session[SESSION_SEEN] = time.time()
     session.save()
     response = client.post(
         "/en/follow-up/case/evidence/",
         {"files": [_file("v.mp4", video)]},
         REMOTE_ADDR="203.0.113.77",
     )
-    assert response.status_code in (400, 302)
+    assert response.status_code == 400
+    assert (
+        "Too many files have been sent from this connection recently" in response.content.decode()
+    )
     assert not Evidence.objects.filter(case=case).exists()
+    # The victim's own quota is separate from an attacker's on another network.
+    response = client.post(
+        "/en/follow-up/case/evidence/", {"files": [_file("v.mp4", video)]}, REMOTE_ADDR="192.0.2.8"
+    )
+    assert response.status_code == 302
+    assert Evidence.objects.filter(case=case).count() == 1
 
 
 # --- 3. archives and PDFs --------------------------------------------------------
