@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
+from django.core.files.storage import FileSystemStorage, storages
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -135,10 +135,9 @@ def evidence_disk_check() -> None:
     needed = settings.SANAD_EVIDENCE_DISK_RESERVE_BYTES + settings.SANAD_EVIDENCE_MAX_BYTES
     paths = [evidence_temp_dir()]
     storage = storages["evidence"]
-    location = getattr(storage, "location", None)  # filesystem storage; S3 has none
-    if location:
-        os.makedirs(location, exist_ok=True)
-        paths.append(location)
+    if isinstance(storage, FileSystemStorage):  # object storage has no local volume
+        os.makedirs(storage.location, exist_ok=True)
+        paths.append(storage.location)
     for path in paths:
         free = _free_bytes(path)
         if free is not None and free < needed:

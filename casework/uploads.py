@@ -69,13 +69,14 @@ import hashlib
 import io
 import logging
 import os
+import stat
 import tempfile
 import uuid
 from dataclasses import dataclass, field
 from typing import IO
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers
 from django.http.multipartparser import MultiPartParser
@@ -159,6 +160,13 @@ def evidence_temp_dir() -> str:
         settings.FILE_UPLOAD_TEMP_DIR or tempfile.gettempdir(), "sanad-evidence"
     )
     os.makedirs(directory, mode=0o700, exist_ok=True)
+    # A shared /tmp: refuse a directory planted by someone else (or a symlink
+    # to one) rather than write evidence ciphertext into it.
+    status = os.lstat(directory)
+    if stat.S_ISLNK(status.st_mode) or status.st_uid != os.getuid():
+        raise ImproperlyConfigured("The evidence temporary directory is not this user's own.")
+    if status.st_mode & 0o077:
+        os.chmod(directory, 0o700)
     return directory
 
 
