@@ -229,6 +229,7 @@ class EncryptedUpload(UploadedFile):
         self.image_size = image_size
         self._sealer = sealer
         self._sha256: str | None = None
+        self._sha256_sealer: Sealer | None = None
 
     @property
     def sha256(self) -> str:
@@ -243,7 +244,7 @@ class EncryptedUpload(UploadedFile):
         DecryptionError when it does not open with that key or does not give
         back exactly ``size`` bytes. Computed once; the file is rewound.
         """
-        if self._sha256 is None:
+        if self._sha256 is None or self._sha256_sealer is not sealer:
             digest = hashlib.sha256()
             size = 0
             self.file.seek(0)
@@ -254,6 +255,7 @@ class EncryptedUpload(UploadedFile):
             if size != self.size:
                 raise DecryptionError("encrypted upload does not have the size received")
             self._sha256 = digest.hexdigest()
+            self._sha256_sealer = sealer
         return self._sha256
 
     def __repr__(self) -> str:

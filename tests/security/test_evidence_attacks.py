@@ -426,7 +426,22 @@ def _zip_with_symlink() -> bytes:
     return out.getvalue()
 
 
+def _zip_marked_encrypted() -> bytes:
+    """A zip whose entry says it is encrypted (flag bit 0): nothing in it can be checked."""
+    data = bytearray(samples.zip_of({"_chat.txt": b"hello " * 100}))
+    local = data.find(b"PK\x03\x04")
+    central = data.find(b"PK\x01\x02")
+    data[local + 6] |= 0x01
+    data[central + 8] |= 0x01
+    return bytes(data)
+
+
 ARCHIVES = {
+    "encrypted_entry": ("evidence_archive_unreadable", _zip_marked_encrypted),
+    "damaged_zip": (
+        "evidence_archive_unreadable",
+        lambda: b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + samples.noise(5000, seed=9),
+    ),
     "zip_bomb_1_gib": ("evidence_archive_bomb", lambda: _zip_bomb(1)),
     "exe_inside_deflated_zip": (
         "evidence_archive_program",
@@ -472,10 +487,12 @@ def test_upload__hostile_archive_is_refused_and_nothing_kept(
     from casework.inspection import (
         EVIDENCE_ARCHIVE_BOMB,
         EVIDENCE_ARCHIVE_PROGRAM,
+        EVIDENCE_ARCHIVE_UNREADABLE,
         EVIDENCE_ARCHIVE_UNSAFE_NAME,
     )
 
     expected = {
+        "evidence_archive_unreadable": EVIDENCE_ARCHIVE_UNREADABLE,
         "evidence_archive_bomb": EVIDENCE_ARCHIVE_BOMB,
         "evidence_archive_program": EVIDENCE_ARCHIVE_PROGRAM,
         "evidence_archive_unsafe_name": EVIDENCE_ARCHIVE_UNSAFE_NAME,
