@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import collections
 import functools
 import hashlib
 import hmac
+import io
 import json
 import os
 import struct
@@ -223,6 +225,10 @@ class Sealer:
     def stream_decrypt(self, *, file_id: uuid.UUID, source: BinaryIO) -> Iterator[bytes]:
         return stream_decrypt(_file_key(self._data_key, self.owner, file_id), source)
 
+    def stream_reader(self, *, file_id: uuid.UUID, source: BinaryIO) -> StreamReader:
+        """A seekable, read-only plaintext view of an encrypted stream (one chunk in memory)."""
+        return StreamReader(_file_key(self._data_key, self.owner, file_id), source)
+
 
 # --- streams (evidence files) -------------------------------------------------
 
@@ -241,14 +247,20 @@ def _chunk_nonce(prefix: bytes, index: int, last: bool) -> bytes:
 
 
 class StreamEncryptor:
-    """Encrypt a file as it arrives; memory stays at one chunk whatever the size."""
+    """Encrypt a file as it arrives; memory stays at one chunk whatever the size.
+
+    Incoming pieces are held as they are (no copy) until a whole chunk is
+    known not to be the last; a piece that is exactly one chunk (what Django's
+    upload parser hands over) is sealed without being copied at all.
+    """
 
     def __init__(self, file_key: bytes, chunk_size: int = STREAM_CHUNK):
         self._aead = AESGCM(file_key)
         self._prefix = os.urandom(STREAM_PREFIX_BYTES)
         self._chunk_size = chunk_size
         self.header = STREAM_MAGIC + struct.pack(">I", chunk_size) + self._prefix
-        self._buffer = bytearray()
+        self._pieces: collections.deque[bytes] = collections.deque()
+        self._held = 0
         self._index = 0
         self._started = False
         self._finished = False
@@ -265,31 +277,53 @@ class StreamEncryptor:
     @property
     def buffered(self) -> int:
         """Plaintext bytes held back until a whole chunk can be sealed (< chunk size + input)."""
-        return len(self._buffer)
+        return self._held
+
+    def _take(self, size: int) -> bytes:
+        first = self._pieces[0]
+        if len(first) == size:
+            self._pieces.popleft()
+            self._held -= size
+            return first
+        parts, wanted = [], size
+        while wanted:
+            piece = self._pieces.popleft()
+            if len(piece) > wanted:
+                self._pieces.appendleft(piece[wanted:])
+                piece = piece[:wanted]
+            parts.append(piece)
+            wanted -= len(piece)
+        self._held -= size
+        return b"".join(parts)
 
     def update(self, data: bytes) -> bytes:
         if self._finished:
             raise ValueError("stream already finalised")
-        out = bytearray()
+        out: list[bytes] = []
         if not self._started:
-            out += self.header
+            out.append(self.header)
             self._started = True
-        self._buffer += data
+        if data:
+            self._pieces.append(bytes(data))
+            self._held += len(data)
         # Keep at least one byte back: the last chunk must be sealed as last.
-        while len(self._buffer) > self._chunk_size:
-            out += self._seal(bytes(self._buffer[: self._chunk_size]), last=False)
-            del self._buffer[: self._chunk_size]
-        return bytes(out)
+        while self._held > self._chunk_size:
+            out.append(self._seal(self._take(self._chunk_size), last=False))
+        return out[0] if len(out) == 1 else b"".join(out)
 
     def finalize(self) -> bytes:
-        out = bytearray()
+        if self._finished:
+            raise ValueError("stream already finalised")
+        out = b""
         if not self._started:
             out += self.header
             self._started = True
-        out += self._seal(bytes(self._buffer), last=True)
-        self._buffer.clear()
+        remaining = b"".join(self._pieces)
+        self._pieces.clear()
+        self._held = 0
+        out += self._seal(remaining, last=True)
         self._finished = True
-        return bytes(out)
+        return out
 
 
 def _read_exactly(source: BinaryIO, size: int) -> bytes:
@@ -329,6 +363,91 @@ def stream_decrypt(file_key: bytes, source: BinaryIO) -> Iterator[bytes]:
             return
         index += 1
         sealed = following
+
+
+class StreamReader(io.RawIOBase):
+    """Random-access plaintext of an encrypted evidence stream.
+
+    Inspectors that must seek (zipfile, Pillow, pikepdf) read the file through
+    this instead of a decrypted copy: no plaintext ever reaches disk, and
+    memory stays at one decrypted chunk whatever the file's size. Every chunk
+    is authenticated (index and last-chunk flag in its nonce) before a byte of
+    it is returned; DecryptionError otherwise.
+    """
+
+    def __init__(self, file_key: bytes, source: BinaryIO):
+        super().__init__()
+        self._source = source
+        source.seek(0, os.SEEK_END)
+        total = source.tell()
+        source.seek(0)
+        header_size = len(STREAM_MAGIC) + 4 + STREAM_PREFIX_BYTES
+        self._header = _read_exactly(source, header_size)
+        if len(self._header) != header_size or not self._header.startswith(STREAM_MAGIC):
+            raise DecryptionError("not an encrypted evidence stream")
+        (self._chunk_size,) = struct.unpack(">I", self._header[len(STREAM_MAGIC) : header_size - 7])
+        self._prefix = self._header[len(STREAM_MAGIC) + 4 :]
+        self._header_size = header_size
+        sealed_size = self._chunk_size + TAG_BYTES
+        body = total - header_size
+        self._chunks = max(1, -(-body // sealed_size))
+        last_sealed = body - (self._chunks - 1) * sealed_size
+        if last_sealed < TAG_BYTES:
+            raise DecryptionError("stream truncated")
+        self._size = (self._chunks - 1) * self._chunk_size + last_sealed - TAG_BYTES
+        self._aead = AESGCM(file_key)
+        self._position = 0
+        self._cached_index = -1
+        self._cached = b""
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        base = {os.SEEK_SET: 0, os.SEEK_CUR: self._position, os.SEEK_END: self._size}[whence]
+        position = base + offset
+        if position < 0:
+            raise ValueError("negative seek position")
+        self._position = position
+        return position
+
+    def _chunk(self, index: int) -> bytes:
+        if index != self._cached_index:
+            sealed_size = self._chunk_size + TAG_BYTES
+            self._source.seek(self._header_size + index * sealed_size)
+            sealed = _read_exactly(self._source, sealed_size)
+            last = index == self._chunks - 1
+            try:
+                self._cached = self._aead.decrypt(
+                    _chunk_nonce(self._prefix, index, last), sealed, self._header
+                )
+            except InvalidTag as error:
+                raise DecryptionError("stream altered, reordered or truncated") from error
+            self._cached_index = index
+        return self._cached
+
+    def readinto(self, buffer) -> int:
+        with memoryview(buffer) as target:
+            wanted = min(len(target), max(0, self._size - self._position))
+            written = 0
+            while written < wanted:
+                index, offset = divmod(self._position, self._chunk_size)
+                chunk = self._chunk(index)
+                piece = min(wanted - written, len(chunk) - offset)
+                target[written : written + piece] = chunk[offset : offset + piece]
+                written += piece
+                self._position += piece
+            return written
 
 
 def stream_encrypt_all(file_key: bytes, chunks: Iterable[bytes]) -> bytes:

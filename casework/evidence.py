@@ -5,8 +5,11 @@ owner (the case uuid, chosen before filing, so a draft's files are encrypted
 for the case they will belong to). ``evidence_store`` checks it once more,
 saves the ciphertext through ``storages["evidence"]`` under a random name, and
 records the SHA-256 of the original for chain of custody. Images get a
-preview: re-encoded from pixels only (no metadata), small and strongly
-blurred, encrypted like any other field.
+preview (``casework.previews``: bounded decoding, pixels only, small and
+strongly blurred, encrypted like any other field); zip exports are inspected
+and PDFs flagged (``casework.inspection``). All of it reads the temporary
+ciphertext through a decrypting, seekable reader: memory stays flat in the
+file's size and no plaintext touches disk.
 
 Nothing here logs or raises a file name or content: logs carry ids, kinds
 and sizes only.
@@ -28,20 +31,33 @@ from django.core.files import File
 from django.core.files.storage import storages
 from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageFilter, ImageOps
 
 from casework.audit import audit_record
 from casework.crypto import DecryptionError, Sealer
+from casework.evidence_limits import evidence_quota_take
+from casework.inspection import archive_inspect, pdf_inspect
 from casework.models import AuditEvent, Case, Evidence
-from casework.uploads import EncryptedUpload, image_open_checked, pillow_guard
+from casework.previews import PREVIEW_JPEG_QUALITY, PREVIEW_MAX_SIDE, evidence_preview_make
+from casework.uploads import EncryptedUpload
 from casework.victim import case_require_victim_input_accepted
+
+__all__ = [
+    "PREVIEW_JPEG_QUALITY",
+    "PREVIEW_MAX_SIDE",
+    "evidence_attach_to_case",
+    "evidence_discard",
+    "evidence_discard_for_owner",
+    "evidence_open",
+    "evidence_original_name",
+    "evidence_preview",
+    "evidence_preview_make",
+    "evidence_store",
+]
 
 logger = logging.getLogger(__name__)
 
 EVIDENCE_TOO_MANY = _("No more files can be added to this report.")
 
-PREVIEW_MAX_SIDE = 480
-PREVIEW_JPEG_QUALITY = 70
 STORAGE_PREFIX = "ev/"
 
 
@@ -77,63 +93,25 @@ def _refuse_if_full(owner_uuid: uuid.UUID) -> None:
         raise ValidationError(EVIDENCE_TOO_MANY, code="evidence_too_many")
 
 
-def _verified_plaintext(*, sealer: Sealer, upload: EncryptedUpload, keep: bool) -> bytes | None:
-    """Decrypt the upload's temporary ciphertext and check it against its SHA-256.
+def _plaintext_reader(*, sealer: Sealer, upload: EncryptedUpload) -> io.BufferedReader:
+    """A seekable view of the upload's plaintext, decrypted chunk by chunk as read."""
+    return io.BufferedReader(
+        sealer.stream_reader(file_id=upload.file_id, source=upload.file), buffer_size=64 * 1024
+    )
 
-    Proves the ciphertext about to be stored opens with the owner's key and
-    gives back exactly what was hashed. Returns the plaintext only when
-    ``keep`` (an image, for its preview; bounded by the size limit), in memory.
-    """
-    digest = hashlib.sha256()
-    kept = io.BytesIO() if keep else None
+
+def _inspect(*, sealer: Sealer, upload: EncryptedUpload) -> tuple[bytes | None, str]:
+    """The preview and risk of an upload; ValidationError for an archive refused."""
+    preview, risk = None, Evidence.Risk.NONE
+    reader = _plaintext_reader(sealer=sealer, upload=upload)
+    if upload.kind == Evidence.Kind.IMAGE and upload.pillow_format is not None:
+        preview = evidence_preview_make(reader, pillow_format=upload.pillow_format)
+    elif upload.kind == Evidence.Kind.ARCHIVE:
+        archive_inspect(reader)
+    elif upload.kind == Evidence.Kind.PDF:
+        risk = pdf_inspect(reader)
     upload.file.seek(0)
-    for chunk in sealer.stream_decrypt(file_id=upload.file_id, source=upload.file):
-        digest.update(chunk)
-        if kept is not None:
-            kept.write(chunk)
-    if not hmac.compare_digest(digest.hexdigest(), upload.sha256):
-        raise DecryptionError("encrypted upload does not match its SHA-256")
-    upload.file.seek(0)
-    return kept.getvalue() if kept is not None else None
-
-
-def evidence_preview_make(plaintext: bytes, *, pillow_format: str) -> bytes | None:
-    """A small, strongly blurred JPEG of an image, without any of its metadata.
-
-    Decoding runs under the same bomb guard as the upload check. EXIF
-    orientation is applied, then only pixels are copied into a fresh image,
-    so EXIF (GPS, camera serials), XMP, ICC, comments and text chunks are all
-    left behind. Returns None when the pixels cannot be decoded (a truncated
-    image is still evidence); raises ValidationError for a bomb or an
-    unreadable header.
-    """
-    with pillow_guard(), image_open_checked(io.BytesIO(plaintext), pillow_format) as image:
-        try:
-            if image.format == "JPEG":
-                # Let libjpeg decode at 1/2..1/8 scale: far less memory.
-                image.draft("RGB", (PREVIEW_MAX_SIDE * 2, PREVIEW_MAX_SIDE * 2))
-            oriented = ImageOps.exif_transpose(image)
-            if oriented.mode in ("RGBA", "LA", "P", "PA") or "transparency" in oriented.info:
-                rgba = oriented.convert("RGBA")
-                background = Image.new("RGBA", rgba.size, (128, 128, 128, 255))
-                oriented = Image.alpha_composite(background, rgba)
-            pixels = oriented.convert("RGB")
-            pixels.thumbnail((PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE), Image.Resampling.LANCZOS)
-            radius = max(8, max(pixels.size) // 24)
-            blurred = pixels.filter(ImageFilter.GaussianBlur(radius))
-            # A fresh image carries no ``info`` at all: nothing to leak on save.
-            clean = Image.new("RGB", blurred.size)
-            clean.paste(blurred)
-            out = io.BytesIO()
-            clean.save(out, format="JPEG", quality=PREVIEW_JPEG_QUALITY, optimize=True, exif=b"")
-            return out.getvalue()
-        except ValidationError:
-            raise
-        except Exception:
-            # Any decoder failure on hostile or damaged pixels: keep the file,
-            # show no preview. Never the exception text (it may quote content).
-            logger.warning("evidence preview could not be made")
-            return None
+    return preview, risk
 
 
 def evidence_store(
@@ -143,15 +121,20 @@ def evidence_store(
     case: Case | None = None,
     source: str = Evidence.Source.VICTIM,
     actor=None,
+    client: str | None = None,
 ) -> Evidence:
     """Store one encrypted upload as evidence of ``sealer.owner`` (a case or a draft).
 
     Refused (ValidationError, nothing stored) when the upload was refused
-    while it streamed in, or when the owner already has
-    ``SANAD_EVIDENCE_MAX_FILES`` files (evidence_too_many). Images are checked
-    again on their whole content when the preview is made. With ``case`` the
-    file is attached at once and EVIDENCE_ADDED is audited; a draft's files
-    are audited when ``evidence_attach_to_case`` runs at filing.
+    while it streamed in, when the owner already has
+    ``SANAD_EVIDENCE_MAX_FILES`` files (evidence_too_many), when a zip export
+    could harm whoever opens it (``casework.inspection``), or when ``client``
+    (the uploader's address, for quotas) has spent its storage quota or the
+    site has (``casework.evidence_limits``). Images are checked again on their
+    whole content when the preview is made; PDFs with active content are
+    kept but flagged (``Evidence.risk``). With ``case`` the file is attached
+    at once and EVIDENCE_ADDED is audited; a draft's files are audited when
+    ``evidence_attach_to_case`` runs at filing.
 
     Consumes the upload: its temporary ciphertext is deleted whatever happens.
     Not one transaction on purpose: the object is written to storage (possibly
@@ -173,12 +156,10 @@ def evidence_store(
             raise ValueError("unknown evidence source")
         _refuse_if_full(sealer.owner)  # early, before any work; again under the lock
 
-        is_image = upload.kind == Evidence.Kind.IMAGE and upload.pillow_format is not None
-        plaintext = _verified_plaintext(sealer=sealer, upload=upload, keep=is_image)
-        preview = None
-        if is_image:
-            preview = evidence_preview_make(plaintext, pillow_format=upload.pillow_format)
-        del plaintext
+        # Decrypts once with the owner's key: proves the ciphertext opens and
+        # gives the SHA-256 of the original for chain of custody.
+        sha256 = upload.digest_with(sealer)
+        preview, risk = _inspect(sealer=sealer, upload=upload)
 
         storage = _storage()
         storage_name = storage.save(f"{STORAGE_PREFIX}{secrets.token_hex(16)}", File(upload.file))
@@ -188,6 +169,8 @@ def evidence_store(
                 if case is not None and source == Evidence.Source.VICTIM:
                     case_require_victim_input_accepted(case=Case.objects.get(pk=case.pk))
                 _refuse_if_full(sealer.owner)
+                if client is not None:
+                    evidence_quota_take(client=client, size=upload.size)
                 evidence = Evidence.objects.create(
                     uuid=upload.file_id,
                     owner_uuid=sealer.owner,
@@ -196,7 +179,7 @@ def evidence_store(
                     kind=upload.kind,
                     content_type=upload.content_type,
                     size=upload.size,
-                    sha256=upload.sha256,
+                    sha256=sha256,
                     filename_enc=sealer.seal_text(
                         _filename_field(upload.file_id), upload.original_name
                     ),
@@ -206,6 +189,7 @@ def evidence_store(
                     # officer decides otherwise. A text export cannot.
                     is_intimate=upload.kind != Evidence.Kind.TEXT,
                     source=source,
+                    risk=risk,
                 )
                 if case is not None:
                     _audit_added(evidence, case=case, actor=actor)

@@ -402,6 +402,13 @@ class Evidence(models.Model):
         VICTIM = "victim", _("Victim")
         OFFICER = "officer", _("Officer")
 
+    class Risk(models.TextChoices):
+        """Why the officer is warned before opening the original (kept for court)."""
+
+        NONE = "", _("None found")
+        PDF_ACTIVE = "pdf_active", _("PDF with scripts, automatic actions or embedded files")
+        PDF_UNCHECKED = "pdf_unchecked", _("PDF that could not be checked")
+
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner_uuid = models.UUIDField(db_index=True, editable=False)
     case = models.ForeignKey(
@@ -416,6 +423,14 @@ class Evidence(models.Model):
     preview_enc = models.BinaryField(null=True, editable=False)
     is_intimate = models.BooleanField(_("may be intimate"), default=True)
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.VICTIM)
+    risk = models.CharField(
+        _("risk found when checked"),
+        max_length=16,
+        choices=Risk.choices,
+        blank=True,
+        default=Risk.NONE,
+        editable=False,
+    )
     uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

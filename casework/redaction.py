@@ -26,6 +26,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from casework.crypto import DecryptionError, Sealer
+from casework.inspection import EVIDENCE_RISK_WARNINGS
 from casework.models import Case, Evidence, StaffProfile
 from casework.selectors import (
     LinkedCases,
@@ -117,6 +118,11 @@ class EvidenceView:
     can_open: bool
     # Intimate evidence of a victim who asked for a female officer.
     female_staff_only: bool
+    # False for an image too large to preview safely, and for non-images.
+    has_preview: bool = False
+    kind_is_image: bool = False
+    # Why to be careful opening the original ("" when nothing was found).
+    risk_warning: str = ""
 
 
 @dataclass(frozen=True)
@@ -264,6 +270,9 @@ def case_view_for(
                 can_preview=access.can_preview_evidence,
                 can_open=evidence_can_open(evidence=item, viewer=viewer),
                 female_staff_only=case.wants_female_officer and item.is_intimate,
+                has_preview=item.preview_enc is not None,
+                kind_is_image=item.kind == Evidence.Kind.IMAGE,
+                risk_warning=str(EVIDENCE_RISK_WARNINGS.get(item.risk, "")),
             )
         )
     return CaseView(

@@ -2,7 +2,7 @@
 
 Django spools an upload over 2.5 MB to a temporary file in clear before any
 view runs (STACK-NOTES, gotcha 7). ``EncryptingUploadHandler`` replaces that:
-each chunk Django's multipart parser hands over is hashed, inspected and
+each chunk Django's multipart parser hands over is inspected and
 encrypted (``casework.crypto`` stream format) straight into a temporary file
 that only ever holds ciphertext. The view gets an ``EncryptedUpload`` per file
 and passes it to ``casework.evidence.evidence_store``.
@@ -15,16 +15,24 @@ csrf-protected, as Django's upload-handler documentation shows)::
     @csrf_exempt
     def evidence_add(request):
         sealer = ...  # crypto.Sealer for the case (or the draft's case uuid)
-        request.upload_handlers = [EncryptingUploadHandler(request, sealer=sealer)]
+        if not csrf_secret_present(request):  # config.csrf: the check will fail
+            request.upload_handlers = [DiscardingUploadHandler(request)]
+        else:  # casework.evidence_limits: quotas and disk guard applied
+            request.upload_handlers = [
+                evidence_upload_handler(request, sealer=sealer, client=client_address(request))
+            ]
         return _evidence_add(request, sealer)
 
     @csrf_protect
     def _evidence_add(request, sealer):
-        for upload in request.FILES.getlist("evidence"):
+        for upload in request.FILES.getlist("files"):
             try:
-                evidence_store(sealer=sealer, upload=upload, case=case_or_none)
+                evidence_store(sealer=sealer, upload=upload, case=case_or_none,
+                               client=client_address(request))
             except ValidationError as error:
                 ...  # error.code is stable; show error.messages (translated)
+
+Create nothing (no draft, no session key) before CSRF has passed.
 
 It must be the only upload handler of that request. It also relies on WSGI:
 under ASGI Django spools the raw request body to a temporary file before any
@@ -34,15 +42,22 @@ by the reverse proxy; this handler stops processing a file as soon as it passes
 
 What is checked, on the plaintext, as it streams:
 - size: empty files and files over ``max_bytes`` are refused; processing stops
-  at the first byte over the limit (nothing more is hashed, encrypted or kept);
+  at the first byte over the limit (nothing more is inspected, encrypted or kept);
 - type, by content only (``filetype`` on the first bytes, plus the ISO-BMFF
   brand for videos): JPEG, PNG, GIF, WebP, HEIC, MP4, 3GP, QuickTime, WebM,
   PDF, ZIP, and UTF-8 text without NUL bytes (WhatsApp ``.txt`` exports). The
   file name and the browser's declared type are never consulted;
 - images: the header is parsed by Pillow from the buffered head; more than
   ``MAX_IMAGE_PIXELS`` pixels, or Pillow's own bomb warning or error, refuses;
-- polyglots: signatures of a second format anywhere in the stream (see
-  ``_SIGNATURES``), across chunk boundaries.
+- polyglots: signatures of a second format in the head and the tail of the
+  stream, across chunk boundaries (``casework.signatures``);
+- quota: with ``budget_bytes`` the request's files together may not pass it
+  (evidence_quota); with ``refusal`` every file is refused unread (the view
+  decided before the body was read that nothing may be stored).
+
+A file part whose name is empty or ``"."`` is not dropped silently (Django's
+parser would skip it): it is taken under a generic name; an empty part without
+a name is what a browser sends for "no file chosen" and is skipped.
 
 Nothing here logs or raises a file name or file content.
 """
@@ -50,29 +65,62 @@ Nothing here logs or raises a file name or file content.
 from __future__ import annotations
 
 import codecs
-import contextlib
 import hashlib
 import io
 import logging
-import re
+import os
+import stat
 import tempfile
-import unicodedata
 import uuid
-import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO
 
-import filetype
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers
+from django.http.multipartparser import MultiPartParser
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
 
-from casework.crypto import Sealer, StreamEncryptor
+from casework.crypto import DecryptionError, Sealer, StreamEncryptor
 from casework.models import Evidence
+from casework.signatures import (
+    _FORBIDDEN_FAMILIES,
+    SCAN_HEAD_BYTES,
+    SCAN_TAIL_BYTES,
+    SignatureScanner,
+)
+from casework.upload_types import (
+    ALLOWED_TYPES,
+    EVIDENCE_IMAGE_TOO_LARGE,
+    EVIDENCE_IMAGE_UNREADABLE,
+    MAX_IMAGE_PIXELS,
+    MAX_NAME_CHARS,
+    detect_content_type,
+    image_open_checked,
+    pillow_guard,
+    sanitize_file_name,
+)
+
+__all__ = [
+    "ALLOWED_TYPES",
+    "EVIDENCE_IMAGE_TOO_LARGE",
+    "EVIDENCE_IMAGE_UNREADABLE",
+    "MAX_IMAGE_PIXELS",
+    "MAX_NAME_CHARS",
+    "detect_content_type",
+    "DiscardingUploadHandler",
+    "EncryptedUpload",
+    "EncryptingUploadHandler",
+    "HEAD_BYTES",
+    "SCAN_HEAD_BYTES",
+    "SCAN_TAIL_BYTES",
+    "SignatureScanner",
+    "evidence_temp_dir",
+    "image_open_checked",
+    "pillow_guard",
+    "sanitize_file_name",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -82,263 +130,52 @@ EVIDENCE_TYPE_NOT_ALLOWED = _(
     "This kind of file cannot be added. Photos, short videos, PDF documents and "
     "chat exports (text or zip) can."
 )
-EVIDENCE_IMAGE_TOO_LARGE = _("This image has too many pixels to be opened safely.")
-EVIDENCE_IMAGE_UNREADABLE = _("This image is damaged and cannot be opened.")
 EVIDENCE_POLYGLOT = _(
     "This file contains another file or a script hidden inside it, so it cannot be added."
 )
+EVIDENCE_UNNAMED = _(
+    "A file arrived without a name and could not be read. Please give it a name and add it again."
+)
+EVIDENCE_OVER_QUOTA = _("Too many files have been sent from this connection recently.")
 
 # Plaintext kept in memory per file, for type and image-header inspection only.
 HEAD_BYTES = 256 * 1024
-# Largest image accepted, in pixels (width x height). Phones take 12-50 MP photos.
-MAX_IMAGE_PIXELS = 50_000_000
-# Original names are kept (encrypted) for the officer, shortened to this.
-MAX_NAME_CHARS = 120
-# Bytes of the previous chunk kept to find a signature split across two chunks:
-# at least the longest signature below (38 bytes).
-_SCAN_CARRY = 64
+# Stands for a part whose name Django's parser would drop ("", ".", "..");
+# never stored: such a file keeps no original name.
+_UNNAMED = "\x00unnamed"
+# Temporary ciphertext files: named so the sweep in ``casework.evidence_limits``
+# recognises them, in a directory of their own.
+TEMP_PREFIX = "sanad-"
+TEMP_SUFFIX = ".enc"
 
 
-@dataclass(frozen=True)
-class AllowedType:
-    kind: str
-    extension: str
-    # Pillow's format name, for the image checks; None where Pillow has no decoder.
-    pillow_format: str | None = None
+def evidence_temp_dir() -> str:
+    """The directory of the handler's temporary ciphertext (mode 0700), created on demand.
 
-
-ALLOWED_TYPES: dict[str, AllowedType] = {
-    "image/jpeg": AllowedType(Evidence.Kind.IMAGE, "jpg", "JPEG"),
-    "image/png": AllowedType(Evidence.Kind.IMAGE, "png", "PNG"),
-    "image/apng": AllowedType(Evidence.Kind.IMAGE, "png", "PNG"),
-    "image/gif": AllowedType(Evidence.Kind.IMAGE, "gif", "GIF"),
-    "image/webp": AllowedType(Evidence.Kind.IMAGE, "webp", "WEBP"),
-    # No HEIC decoder is installed: accepted, but no dimension check and no
-    # preview (and so no decompression risk on this server).
-    "image/heic": AllowedType(Evidence.Kind.IMAGE, "heic", None),
-    "video/mp4": AllowedType(Evidence.Kind.VIDEO, "mp4"),
-    "video/3gpp": AllowedType(Evidence.Kind.VIDEO, "3gp"),
-    "video/quicktime": AllowedType(Evidence.Kind.VIDEO, "mov"),
-    "video/webm": AllowedType(Evidence.Kind.VIDEO, "webm"),
-    "application/pdf": AllowedType(Evidence.Kind.PDF, "pdf"),
-    "application/zip": AllowedType(Evidence.Kind.ARCHIVE, "zip"),
-    "text/plain": AllowedType(Evidence.Kind.TEXT, "txt"),
-}
-
-# ISO-BMFF major brands (bytes 8-12, after "ftyp"). filetype only knows mp41,
-# mp42 and isom as MP4 and misses real 3GP files, which phones still send.
-_FTYP_BRANDS = {
-    b"qt  ": "video/quicktime",
-    b"3gp4": "video/3gpp",
-    b"3gp5": "video/3gpp",
-    b"3gp6": "video/3gpp",
-    b"3gp7": "video/3gpp",
-    b"3ge6": "video/3gpp",
-    b"3ge7": "video/3gpp",
-    b"3gg6": "video/3gpp",
-    b"3g2a": "video/3gpp",
-    b"isom": "video/mp4",
-    b"iso2": "video/mp4",
-    b"iso4": "video/mp4",
-    b"iso5": "video/mp4",
-    b"iso6": "video/mp4",
-    b"mp41": "video/mp4",
-    b"mp42": "video/mp4",
-    b"avc1": "video/mp4",
-    b"M4V ": "video/mp4",
-    b"MSNV": "video/mp4",
-    b"dash": "video/mp4",
-    b"mmp4": "video/mp4",
-}
-
-
-def detect_content_type(head: bytes) -> str | None:
-    """The MIME type the bytes themselves announce, or None (no known magic)."""
-    if head[4:8] == b"ftyp" and head[8:12] in _FTYP_BRANDS:
-        return _FTYP_BRANDS[head[8:12]]
-    guess = filetype.guess(head[:8192])
-    return guess.mime if guess is not None else None
-
-
-# --- polyglot signatures ------------------------------------------------------
-#
-# A second format inside an evidence file is what makes a polyglot dangerous:
-# a ZIP, RAR or 7z appended to a photo opens as an archive, HTML or script in
-# it runs when anything renders it as a page, an embedded PDF header makes PDF
-# readers start there, and executables should never reach an officer's machine.
-# Each signature is long or structured enough that random bytes (compressed
-# image or video data) match it with odds below about 1 in 2**44 per position,
-# i.e. no false alarm in practice on files up to 25 MB. Deliberately NOT
-# checked: a bare "MZ" (2 bytes: matches by chance every few hundred KB), and
-# MP4 boxes after a JPEG (Android "motion photos" are exactly that, and benign).
-
-MARKUP = "markup"
-CONTAINER = "container"
-PDF_HEADER = "pdf"
-EXECUTABLE = "executable"
-
-
-@dataclass(frozen=True)
-class _Signature:
-    family: str
-    prefix: bytes  # a literal, searched with bytes.find (fast)
-    pattern: re.Pattern[bytes]  # the full check, anchored at the prefix
-    folded: bool  # searched in the ASCII-lowercased data (case-insensitive)
-
-
-def _sig(family: str, prefix: bytes, pattern: bytes, *, folded: bool = False) -> _Signature:
-    return _Signature(family, prefix, re.compile(pattern, re.DOTALL), folded)
-
-
-_SIGNATURES = (
-    # HTML and PHP: a tag name followed by what ends a tag name, so ordinary
-    # words ("<htmlish") do not count. Case-insensitive, as browsers are.
-    _sig(MARKUP, b"<script", rb"<script[\s>/]", folded=True),
-    _sig(MARKUP, b"<html", rb"<html[\s>]", folded=True),
-    _sig(MARKUP, b"<iframe", rb"<iframe[\s>/]", folded=True),
-    _sig(MARKUP, b"<!doctype", rb"<!doctype\s+html", folded=True),
-    _sig(MARKUP, b"<?php", rb"<\?php\s", folded=True),
-    # ZIP local file header: signature, version and flags (any), then a real
-    # compression method (stored, deflate, deflate64, bzip2, lzma, zstd, mp3,
-    # xz, ppmd, aes) - readers refuse entries with any other method.
-    _sig(CONTAINER, b"PK\x03\x04", rb"PK\x03\x04.{4}[\x00\x08\x09\x0c\x0e\x5d\x5f\x62\x63]\x00"),
-    # ZIP end of central directory: what readers look for first. Entries on
-    # this disk == total entries, as in every single-file archive.
-    _sig(CONTAINER, b"PK\x05\x06", rb"PK\x05\x06.{4}(..)\1"),
-    _sig(CONTAINER, b"Rar!\x1a\x07", rb"Rar!\x1a\x07[\x00\x01]"),
-    _sig(CONTAINER, b"7z\xbc\xaf\x27\x1c", rb"7z\xbc\xaf\x27\x1c\x00"),
-    # PDF readers accept a header that does not start the file.
-    _sig(PDF_HEADER, b"%pdf-", rb"%pdf-\d\.", folded=True),
-    # ELF: magic, 32/64-bit, little/big endian, version 1.
-    _sig(EXECUTABLE, b"\x7fELF", rb"\x7fELF[\x01\x02][\x01\x02]\x01"),
-    # Windows PE: the DOS stub text nearly every linker writes.
-    _sig(
-        EXECUTABLE, b"this program cannot", rb"this program cannot be run in dos mode", folded=True
-    ),
-)
-
-# Which second formats refuse which kind. Archives legitimately hold other
-# formats (a WhatsApp export zips photos and PDFs), so only executables count.
-_FORBIDDEN_FAMILIES = {
-    Evidence.Kind.IMAGE: {MARKUP, CONTAINER, PDF_HEADER, EXECUTABLE},
-    Evidence.Kind.VIDEO: {MARKUP, CONTAINER, PDF_HEADER, EXECUTABLE},
-    Evidence.Kind.PDF: {MARKUP, CONTAINER, EXECUTABLE},
-    Evidence.Kind.TEXT: {MARKUP, CONTAINER, PDF_HEADER, EXECUTABLE},
-    Evidence.Kind.ARCHIVE: {EXECUTABLE},
-}
-
-
-class SignatureScanner:
-    """Find signature families in a stream fed chunk by chunk (memory: one chunk)."""
-
-    def __init__(self) -> None:
-        self.found: set[str] = set()
-        self._carry = b""
-
-    @property
-    def buffered(self) -> int:
-        return len(self._carry)
-
-    def feed(self, chunk: bytes) -> None:
-        # The carried tail lets a signature split across two chunks match;
-        # one that lies wholly in the carry was already seen, and matching it
-        # twice only re-adds its family to a set.
-        window = self._carry + chunk
-        folded = window.lower()
-        for signature in _SIGNATURES:
-            if signature.family in self.found:
-                continue
-            haystack = folded if signature.folded else window
-            position = haystack.find(signature.prefix)
-            while position != -1:
-                if signature.pattern.match(haystack, position):
-                    self.found.add(signature.family)
-                    break
-                position = haystack.find(signature.prefix, position + 1)
-        self._carry = window[-_SCAN_CARRY:]
-
-
-# --- images -------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def pillow_guard() -> Iterator[None]:
-    """Run Pillow code so that a decompression bomb refuses and no warning escapes.
-
-    Pillow's ``DecompressionBombWarning`` becomes a refusal
-    (evidence_image_too_large), as does its ``DecompressionBombError``. Its
-    other warnings (corrupt EXIF and the like, common in hostile files) are
-    silenced: they say nothing we act on. ``catch_warnings`` is process-wide,
-    which is fine under gunicorn's sync workers.
+    ``SANAD_EVIDENCE_TEMP_DIR`` when set, else ``sanad-evidence`` under
+    ``FILE_UPLOAD_TEMP_DIR`` (or the system's): a directory of its own, so the
+    sweep of files left by a killed worker touches nothing else.
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            yield
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-            raise ValidationError(
-                EVIDENCE_IMAGE_TOO_LARGE, code="evidence_image_too_large"
-            ) from error
+    directory = settings.SANAD_EVIDENCE_TEMP_DIR or os.path.join(
+        settings.FILE_UPLOAD_TEMP_DIR or tempfile.gettempdir(), "sanad-evidence"
+    )
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    # A shared /tmp: refuse a directory planted by someone else (or a symlink
+    # to one) rather than write evidence ciphertext into it.
+    status = os.lstat(directory)
+    if stat.S_ISLNK(status.st_mode) or status.st_uid != os.getuid():
+        raise ImproperlyConfigured("The evidence temporary directory is not this user's own.")
+    if status.st_mode & 0o077:
+        os.chmod(directory, 0o700)
+    return directory
 
 
-def image_open_checked(source: IO[bytes], pillow_format: str) -> Image.Image:
-    """Open an image's header with Pillow, refusing decompression bombs.
+class _KeepUnnamedParser(MultiPartParser):
+    """Django's parser, except that a file part named ``.``, ``..`` or nothing
+    printable reaches the handler (as ``_UNNAMED``) instead of vanishing."""
 
-    Only the header is read (Pillow decodes lazily), with the decoder of
-    ``pillow_format`` alone. Refused when width x height exceeds
-    ``MAX_IMAGE_PIXELS`` or Pillow flags a bomb (evidence_image_too_large), or
-    when the header cannot be parsed (evidence_image_unreadable). Call it
-    inside ``pillow_guard()`` if the image is decoded afterwards.
-    """
-    with pillow_guard():
-        try:
-            image = Image.open(source, formats=[pillow_format])
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as error:
-            raise ValidationError(
-                EVIDENCE_IMAGE_UNREADABLE, code="evidence_image_unreadable"
-            ) from error
-    width, height = image.size
-    if width <= 0 or height <= 0 or width * height > MAX_IMAGE_PIXELS:
-        image.close()
-        if width <= 0 or height <= 0:
-            raise ValidationError(EVIDENCE_IMAGE_UNREADABLE, code="evidence_image_unreadable")
-        raise ValidationError(EVIDENCE_IMAGE_TOO_LARGE, code="evidence_image_too_large")
-    return image
-
-
-# --- names --------------------------------------------------------------------
-
-# Bidirectional embedding/override/isolate controls and marks: they make
-# "photo\u202egpj.exe" display as "photoexe.jpg". ZWNJ/ZWJ stay (Persian and
-# Kurdish words need them).
-_BIDI_CONTROLS = dict.fromkeys(
-    [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
-)
-
-
-def sanitize_file_name(name: str | None) -> str:
-    """The original name as the victim's device gave it, safe to show, never to use.
-
-    Directories (``/`` and ``\\``) and control, separator and bidi characters are
-    removed and the result shortened to ``MAX_NAME_CHARS`` (keeping a short
-    extension). It is only ever stored encrypted; storage names are random.
-    """
-    name = unicodedata.normalize("NFC", name or "")
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = name.translate(_BIDI_CONTROLS)
-    name = "".join(
-        char for char in name if unicodedata.category(char) not in {"Cc", "Cs", "Zl", "Zp"}
-    ).strip()
-    if name in {".", ".."}:
-        return ""
-    if len(name) > MAX_NAME_CHARS:
-        stem, dot, extension = name.rpartition(".")
-        if dot and stem and 0 < len(extension) <= 10:
-            name = stem[: MAX_NAME_CHARS - len(extension) - 1].rstrip() + "." + extension
-        else:
-            name = name[:MAX_NAME_CHARS]
-    return name
+    def sanitize_file_name(self, file_name):
+        return super().sanitize_file_name(file_name) or _UNNAMED
 
 
 # --- the uploaded file --------------------------------------------------------
@@ -351,6 +188,12 @@ class EncryptedUpload(UploadedFile):
     closing the upload deletes it. ``name`` is a neutral placeholder: the
     victim's file name is only in ``original_name``, which must never be logged.
     ``rejection`` is None or the ValidationError that refuses the file.
+
+    The SHA-256 of the original is computed once, by decrypting the stored
+    ciphertext (``digest_with``): one pass proves the ciphertext opens with the
+    owner's key, has the size that arrived, and gives the hash recorded for
+    chain of custody. Hashing while receiving as well cost a second pass, the
+    largest part of the handler's time.
     """
 
     def __init__(
@@ -361,13 +204,13 @@ class EncryptedUpload(UploadedFile):
         file_id: uuid.UUID,
         owner: uuid.UUID,
         size: int,
-        sha256: str,
         kind: str | None,
         content_type: str,
         original_name: str,
         rejection: ValidationError | None,
         pillow_format: str | None = None,
         image_size: tuple[int, int] | None = None,
+        sealer: Sealer | None = None,
     ) -> None:
         extension = ALLOWED_TYPES[content_type].extension if content_type in ALLOWED_TYPES else ""
         super().__init__(
@@ -379,12 +222,41 @@ class EncryptedUpload(UploadedFile):
         self.field_name = field_name
         self.file_id = file_id
         self.owner = owner
-        self.sha256 = sha256
         self.kind = kind
         self.original_name = original_name
         self.rejection = rejection
         self.pillow_format = pillow_format
         self.image_size = image_size
+        self._sealer = sealer
+        self._sha256: str | None = None
+        self._sha256_sealer: Sealer | None = None
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the original ("" for a refused file), from its ciphertext."""
+        if self.rejection is not None or self._sealer is None:
+            return ""
+        return self.digest_with(self._sealer)
+
+    def digest_with(self, sealer: Sealer) -> str:
+        """Decrypt the ciphertext with ``sealer`` and return the original's SHA-256.
+
+        DecryptionError when it does not open with that key or does not give
+        back exactly ``size`` bytes. Computed once; the file is rewound.
+        """
+        if self._sha256 is None or self._sha256_sealer is not sealer:
+            digest = hashlib.sha256()
+            size = 0
+            self.file.seek(0)
+            for chunk in sealer.stream_decrypt(file_id=self.file_id, source=self.file):
+                digest.update(chunk)
+                size += len(chunk)
+            self.file.seek(0)
+            if size != self.size:
+                raise DecryptionError("encrypted upload does not have the size received")
+            self._sha256 = digest.hexdigest()
+            self._sha256_sealer = sealer
+        return self._sha256
 
     def __repr__(self) -> str:
         state = "refused" if self.rejection is not None else self.kind
@@ -408,6 +280,22 @@ class EncryptedUpload(UploadedFile):
 # --- the handler --------------------------------------------------------------
 
 
+class DiscardingUploadHandler(FileUploadHandler):
+    """Take every file part and keep nothing: for a request that cannot pass
+    its CSRF check, so not one byte of it is hashed, encrypted or written."""
+
+    def new_file(self, *args, **kwargs) -> None:
+        super().new_file(*args, **kwargs)
+        self.file_name = None
+        raise StopFutureHandlers()
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
+        return None
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+
 @dataclass
 class _IncomingFile:
     """Per-file state while it streams in."""
@@ -417,7 +305,6 @@ class _IncomingFile:
     original_name: str
     encryptor: StreamEncryptor | None
     temp: IO[bytes] | None
-    digest: Any = field(default_factory=hashlib.sha256)
     size: int = 0
     head: bytearray = field(default_factory=bytearray)
     scanner: SignatureScanner = field(default_factory=SignatureScanner)
@@ -436,13 +323,14 @@ class _IncomingFile:
 
 
 class EncryptingUploadHandler(FileUploadHandler):
-    """Hash, inspect and encrypt each uploaded file as its chunks arrive.
+    """Inspect and encrypt each uploaded file as its chunks arrive (hashed once, later).
 
     Memory per file: the first ``HEAD_BYTES`` of plaintext, one chunk in
-    flight, under one chunk waiting inside the encryptor, and a few bytes of
-    scanner carry, whatever the file's size (``peak_buffered_bytes`` records
-    the most ever held). Disk: ciphertext only, in a NamedTemporaryFile
-    (mode 0600) under ``temp_dir`` (``FILE_UPLOAD_TEMP_DIR`` by default).
+    flight, under one chunk waiting inside the encryptor, and the scanner's
+    tail (``SCAN_TAIL_BYTES`` and a chunk), whatever the file's size
+    (``peak_buffered_bytes`` records the most ever held). Disk: ciphertext
+    only, in a NamedTemporaryFile (mode 0600) under ``temp_dir``
+    (``evidence_temp_dir()`` by default).
     A refused file's ciphertext is deleted at once and the rest of its
     chunks are dropped unread by anything of ours.
     """
@@ -454,27 +342,71 @@ class EncryptingUploadHandler(FileUploadHandler):
         sealer: Sealer,
         max_bytes: int | None = None,
         temp_dir: str | None = None,
+        budget_bytes: int | None = None,
+        budget_refusal: ValidationError | None = None,
+        refusal: ValidationError | None = None,
+        file_field: str | None = None,
     ) -> None:
+        """``budget_bytes``: what this request's files may add up to (quota),
+        refused past it with ``budget_refusal``; ``refusal``: refuse every file
+        with it, unread; ``file_field``: the form's file input, so a nameless
+        file sent in it is refused aloud."""
         super().__init__(request)
         self.sealer = sealer
         self.max_bytes = settings.SANAD_EVIDENCE_MAX_BYTES if max_bytes is None else max_bytes
-        self.temp_dir = temp_dir if temp_dir is not None else settings.FILE_UPLOAD_TEMP_DIR
+        self.temp_dir = temp_dir if temp_dir is not None else evidence_temp_dir()
+        self.budget_bytes = budget_bytes
+        self.budget_refusal = budget_refusal or ValidationError(
+            EVIDENCE_OVER_QUOTA, code="evidence_quota"
+        )
+        self.refusal = refusal
+        self.file_field = file_field
         self.peak_buffered_bytes = 0
+        self._accepted_bytes = 0
         self._current: _IncomingFile | None = None
+        self._parsing = False
 
     # Django's protocol ---------------------------------------------------------
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        # Parse with _KeepUnnamedParser; it calls this hook again, which then
+        # lets it run.
+        if self._parsing or not META.get("CONTENT_TYPE", "").startswith("multipart/"):
+            return None
+        self._parsing = True
+        try:
+            post, files = _KeepUnnamedParser(META, input_data, [self], encoding).parse()
+        finally:
+            self._parsing = False
+        if self.file_field and any(post.getlist(self.file_field)):
+            # A part with filename="" but content: Django read it as a text
+            # field. Not a browser's "no file chosen" (that part is empty).
+            files.appendlist(self.file_field, self._refused_unnamed())
+        return post, files
 
     def new_file(self, field_name, file_name, *args, **kwargs) -> None:
         super().new_file(field_name, file_name, *args, **kwargs)
         self._discard_current()
         file_id = uuid.uuid4()
-        self._current = _IncomingFile(
-            field_name=field_name,
-            file_id=file_id,
-            original_name=sanitize_file_name(file_name),
-            encryptor=self.sealer.stream_encryptor(file_id=file_id),
-            temp=tempfile.NamedTemporaryFile(prefix="sanad-", suffix=".enc", dir=self.temp_dir),
-        )
+        if self.refusal is not None:
+            self._current = _IncomingFile(
+                field_name=field_name,
+                file_id=file_id,
+                original_name="",
+                encryptor=None,
+                temp=None,
+                rejection=self.refusal,
+            )
+        else:
+            self._current = _IncomingFile(
+                field_name=field_name,
+                file_id=file_id,
+                original_name="" if file_name == _UNNAMED else sanitize_file_name(file_name),
+                encryptor=self.sealer.stream_encryptor(file_id=file_id),
+                temp=tempfile.NamedTemporaryFile(
+                    prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=self.temp_dir
+                ),
+            )
         # The browser's file name and declared type are not kept on the handler.
         self.file_name = None
         self.content_type = None
@@ -489,7 +421,12 @@ class EncryptingUploadHandler(FileUploadHandler):
         if incoming.size > self.max_bytes:
             _refuse_incoming(incoming, EVIDENCE_TOO_LARGE, "evidence_too_large")
             return None
-        incoming.digest.update(raw_data)
+        if (
+            self.budget_bytes is not None
+            and self._accepted_bytes + incoming.size > self.budget_bytes
+        ):
+            _refuse_incoming(incoming, self.budget_refusal, self.budget_refusal.code)
+            return None
         if len(incoming.head) < HEAD_BYTES:
             incoming.head += raw_data[: HEAD_BYTES - len(incoming.head)]
         self._inspect(incoming, raw_data)
@@ -510,6 +447,7 @@ class EncryptingUploadHandler(FileUploadHandler):
             if incoming.size == 0:
                 _refuse_incoming(incoming, EVIDENCE_EMPTY, "evidence_empty")
             else:
+                incoming.scanner.finish()
                 if incoming.text_decoder is not None:
                     self._inspect_text(incoming, b"", final=True)
                 if incoming.kind is None:
@@ -520,16 +458,14 @@ class EncryptingUploadHandler(FileUploadHandler):
             incoming.temp.write(incoming.encryptor.finalize())
             incoming.temp.flush()
             incoming.temp.seek(0)
-            sha256 = incoming.digest.hexdigest()
-        else:
-            sha256 = ""
+            self._accepted_bytes += incoming.size
         upload = EncryptedUpload(
             file=incoming.temp,
             field_name=incoming.field_name,
             file_id=incoming.file_id,
             owner=self.sealer.owner,
             size=incoming.size,
-            sha256=sha256,
+            sealer=self.sealer,
             kind=incoming.kind if incoming.rejection is None else None,
             content_type=incoming.content_type if incoming.rejection is None else "",
             original_name=incoming.original_name,
@@ -537,13 +473,26 @@ class EncryptingUploadHandler(FileUploadHandler):
             pillow_format=incoming.pillow_format,
             image_size=incoming.image_size,
         )
-        # Plaintext head and hashing state go now, not when the request ends.
+        # Plaintext head and encryptor state go now, not when the request ends.
         incoming.head = bytearray()
         incoming.encryptor = None
         return upload
 
     def upload_interrupted(self) -> None:
         self._discard_current()
+
+    def _refused_unnamed(self) -> EncryptedUpload:
+        return EncryptedUpload(
+            file=None,
+            field_name=self.file_field,
+            file_id=uuid.uuid4(),
+            owner=self.sealer.owner,
+            size=0,
+            kind=None,
+            content_type="",
+            original_name="",
+            rejection=ValidationError(EVIDENCE_UNNAMED, code="evidence_unnamed"),
+        )
 
     # Inspection ----------------------------------------------------------------
 
@@ -614,7 +563,9 @@ class EncryptingUploadHandler(FileUploadHandler):
 def _refuse_incoming(incoming: _IncomingFile, message, code: str) -> None:
     if incoming.rejection is not None:
         return
-    incoming.rejection = ValidationError(message, code=code)
+    incoming.rejection = (
+        message if isinstance(message, ValidationError) else ValidationError(message, code=code)
+    )
     _drop_plaintext_and_ciphertext(incoming)
     logger.info("evidence upload refused: %s", code)
 

@@ -11,7 +11,8 @@ token check. A real, foreign Origin is still refused.
 
 from __future__ import annotations
 
-from django.middleware.csrf import CsrfViewMiddleware
+from django.conf import settings
+from django.middleware.csrf import CSRF_SESSION_KEY, CsrfViewMiddleware
 from django.utils.decorators import decorator_from_middleware
 
 _NULL_ORIGIN = "_sanad_null_origin"
@@ -33,3 +34,16 @@ class NoReferrerCsrfViewMiddleware(CsrfViewMiddleware):
 # Use this, not django.views.decorators.csrf.csrf_protect, where a view must
 # check CSRF itself (upload views install their handler first).
 csrf_protect = decorator_from_middleware(NoReferrerCsrfViewMiddleware)
+
+
+def csrf_secret_present(request) -> bool:
+    """Whether the request carries a CSRF secret at all (session or cookie).
+
+    Without one the CSRF check must fail, so an upload view can decide, before
+    the body is read, to keep nothing of it. Reads the session; never creates one.
+    """
+    if getattr(request, "_dont_enforce_csrf_checks", False):
+        return True  # as CsrfViewMiddleware: Django's test client without CSRF checks
+    if settings.CSRF_USE_SESSIONS:
+        return bool(request.session.get(CSRF_SESSION_KEY))
+    return bool(request.COOKIES.get(settings.CSRF_COOKIE_NAME))

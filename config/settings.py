@@ -267,6 +267,31 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
 # --- Sanad's own knobs ----------------------------------------------------
 SANAD_EVIDENCE_MAX_FILES = env_int("SANAD_EVIDENCE_MAX_FILES", 10)
 SANAD_EVIDENCE_MAX_BYTES = env_int("SANAD_EVIDENCE_MAX_BYTES", 25 * 1024 * 1024)
+# Evidence storage quotas (casework.evidence_limits), bytes per window: per
+# client address, per network (IPv4 /24, IPv6 /64: one phone network's
+# customers may share it) and for the whole site; plus free space kept on the
+# evidence and temporary volumes, below which new uploads are refused.
+SANAD_EVIDENCE_QUOTA_WINDOW = env_int("SANAD_EVIDENCE_QUOTA_WINDOW", 3600)
+SANAD_EVIDENCE_CLIENT_BYTES = env_int("SANAD_EVIDENCE_CLIENT_BYTES", 300 * 1024 * 1024)
+SANAD_EVIDENCE_NETWORK_BYTES = env_int("SANAD_EVIDENCE_NETWORK_BYTES", 1024 * 1024 * 1024)
+SANAD_EVIDENCE_SITE_BYTES = env_int("SANAD_EVIDENCE_SITE_BYTES", 10 * 1024 * 1024 * 1024)
+SANAD_EVIDENCE_DISK_RESERVE_BYTES = env_int(
+    "SANAD_EVIDENCE_DISK_RESERVE_BYTES", 2 * 1024 * 1024 * 1024
+)
+# Temporary ciphertext of uploads in progress; files older than the max age
+# were left by a killed worker and are swept by purge_expired.
+SANAD_EVIDENCE_TEMP_DIR = os.environ.get("SANAD_EVIDENCE_TEMP_DIR", "")
+SANAD_EVIDENCE_TEMP_MAX_AGE_SECONDS = env_int("SANAD_EVIDENCE_TEMP_MAX_AGE_SECONDS", 3600)
+# Previews: images above this many pixels get none ("preview not available"),
+# except baseline JPEGs, which decode at 1/8 scale up to the upload limit.
+# 6 MP holds the largest phone and tablet screenshots (1440 x 3200, 2048 x 2732).
+SANAD_EVIDENCE_PREVIEW_MAX_PIXELS = env_int("SANAD_EVIDENCE_PREVIEW_MAX_PIXELS", 6_000_000)
+# Zip exports: refused beyond these (zip bombs).
+SANAD_EVIDENCE_ARCHIVE_MAX_ENTRIES = env_int("SANAD_EVIDENCE_ARCHIVE_MAX_ENTRIES", 2000)
+SANAD_EVIDENCE_ARCHIVE_MAX_UNCOMPRESSED = env_int(
+    "SANAD_EVIDENCE_ARCHIVE_MAX_UNCOMPRESSED", 200 * 1024 * 1024
+)
+SANAD_EVIDENCE_ARCHIVE_MAX_RATIO = env_int("SANAD_EVIDENCE_ARCHIVE_MAX_RATIO", 100)
 SANAD_FILING_LIMIT_PER_CLIENT = env_int("SANAD_FILING_LIMIT_PER_CLIENT", 5)
 SANAD_FILING_LIMIT_PER_CLIENT_WINDOW = env_int("SANAD_FILING_LIMIT_PER_CLIENT_WINDOW", 3600)
 SANAD_FILING_LIMIT_SITE = env_int("SANAD_FILING_LIMIT_SITE", 300)
@@ -390,6 +415,8 @@ LOGGING = {
         # Pillow logs EXIF tag values (names, GPS positions) at DEBUG while it
         # reads evidence images: never below WARNING, whatever SANAD_LOG_LEVEL.
         "PIL": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # pikepdf (evidence PDF checks) bridges qpdf's messages, which may quote a PDF.
+        "pikepdf": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
 

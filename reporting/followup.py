@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from casework.client import client_address
 from casework.crypto import Sealer
 from casework.evidence import evidence_store
+from casework.evidence_limits import evidence_upload_handler
 from casework.models import Case, Message
 from casework.services import (
     case_record_external_reference,
@@ -25,14 +26,14 @@ from casework.services import (
     feedback_submit,
     message_send_by_victim,
 )
-from casework.uploads import EncryptingUploadHandler
+from casework.uploads import DiscardingUploadHandler
 from casework.victim import (
     REPORT_CLOSED,
     REPORT_WITHDRAWN,
     case_accepts_victim_input,
     case_status_for_victim,
 )
-from config.csrf import csrf_protect
+from config.csrf import csrf_protect, csrf_secret_present
 from reporting import forms
 from reporting.services import FollowUpOutcome, followup_authenticate
 
@@ -227,16 +228,18 @@ def record_reference(request: HttpRequest, case: Case) -> HttpResponse:
 @csrf_exempt
 def add_evidence(request: HttpRequest) -> HttpResponse:
     """Install the encrypting upload handler for this case before the body is read."""
-    if request.method == "POST" and request.session.get(SESSION_CASE):
-        case = Case.objects.filter(pk=request.session[SESSION_CASE]).first()
+    if request.method == "POST":
+        case = None
+        if request.session.get(SESSION_CASE) and csrf_secret_present(request):
+            case = Case.objects.filter(pk=request.session[SESSION_CASE]).first()
         if case is not None:
             request.upload_handlers = [
-                EncryptingUploadHandler(
-                    request,
-                    sealer=Sealer.of(case),
-                    max_bytes=settings.SANAD_EVIDENCE_MAX_BYTES,
+                evidence_upload_handler(
+                    request, sealer=Sealer.of(case), client=client_address(request)
                 )
             ]
+        else:  # cannot pass the checks below: keep nothing of the body
+            request.upload_handlers = [DiscardingUploadHandler(request)]
     return csrf_protect(require_POST(followup_case_required(_store_case_evidence)))(request)
 
 
@@ -246,7 +249,7 @@ def _store_case_evidence(request: HttpRequest, case: Case) -> HttpResponse:
     uploads = request.FILES.getlist("files")
     for index, upload in enumerate(uploads):
         try:
-            evidence_store(sealer=sealer, upload=upload, case=case)
+            evidence_store(sealer=sealer, upload=upload, case=case, client=client_address(request))
         except ValidationError as error:
             if error.code in REFUSED_CODES:
                 for unused in uploads[index + 1 :]:

@@ -19,10 +19,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from casework.client import client_address
+from casework.crypto import Sealer
 from casework.evidence import evidence_discard, evidence_store
+from casework.evidence_limits import evidence_upload_handler
 from casework.models import Answer, Case, Category, Evidence, Governorate, Platform
-from casework.uploads import EncryptingUploadHandler
-from config.csrf import csrf_protect
+from casework.uploads import DiscardingUploadHandler
+from config.csrf import csrf_protect, csrf_secret_present
 from reporting import forms
 from reporting.filing import (
     STEP_NEEDS_CHECK,
@@ -61,6 +64,10 @@ STEPS = [
 STEP_INDEX = {step.slug: index for index, step in enumerate(STEPS)}
 
 
+# The key a draft will get, made before CSRF is checked (see evidence_upload_view).
+_PENDING_DRAFT_KEY = "_sanad_pending_draft_key"
+
+
 def _current_draft(request: HttpRequest, *, create: bool = False) -> ReportDraft | None:
     draft_uuid = request.session.get(SESSION_DRAFT)
     draft = ReportDraft.objects.filter(uuid=draft_uuid).first() if draft_uuid else None
@@ -68,7 +75,8 @@ def _current_draft(request: HttpRequest, *, create: bool = False) -> ReportDraft
         draft_discard_expired(draft=draft)
         draft = None
     if draft is None and create:
-        draft = draft_create()
+        owner, wrapped_key = getattr(request, _PENDING_DRAFT_KEY, (None, None))
+        draft = draft_create(owner=owner, wrapped_key=wrapped_key)
         request.session[SESSION_DRAFT] = str(draft.uuid)
     return draft
 
@@ -189,7 +197,9 @@ def _receive_evidence(request: HttpRequest, draft: ReportDraft) -> list[str]:
     errors = []
     for upload in request.FILES.getlist("files"):
         try:
-            evidence_store(sealer=draft_sealer(draft), upload=upload)
+            evidence_store(
+                sealer=draft_sealer(draft), upload=upload, client=client_address(request)
+            )
         except ValidationError as error:
             errors.extend(error.messages)
     return errors
@@ -215,14 +225,27 @@ def _is_uuid(value: str) -> bool:
 @csrf_exempt
 def evidence_upload_view(request: HttpRequest) -> HttpResponse:
     """The evidence step: installs the encrypting upload handler before the
-    request body is read, so no file is ever spooled to disk in clear."""
+    request body is read, so no file is ever spooled to disk in clear.
+
+    Nothing is created before CSRF passes: a request without a CSRF secret has
+    its files discarded unread, and a first upload is encrypted under a key
+    made here, the draft itself being created (with that key) only by the
+    CSRF-protected step view.
+    """
     if request.method == "POST":
-        draft = _current_draft(request, create=True)
-        request.upload_handlers = [
-            EncryptingUploadHandler(
-                request, sealer=draft_sealer(draft), max_bytes=settings.SANAD_EVIDENCE_MAX_BYTES
-            )
-        ]
+        if not csrf_secret_present(request):
+            request.upload_handlers = [DiscardingUploadHandler(request)]
+        else:
+            draft = _current_draft(request)
+            if draft is not None:
+                sealer = draft_sealer(draft)
+            else:
+                owner = uuid.uuid4()
+                sealer, wrapped_key = Sealer.new(owner=owner)
+                setattr(request, _PENDING_DRAFT_KEY, (owner, wrapped_key))
+            request.upload_handlers = [
+                evidence_upload_handler(request, sealer=sealer, client=client_address(request))
+            ]
     return csrf_protect(step_view)(request, "evidence")
 
 

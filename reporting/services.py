@@ -26,10 +26,15 @@ from reporting.models import AdvicePage, ReportDraft
 # --- drafts ---------------------------------------------------------------------
 
 
-def draft_create() -> ReportDraft:
-    owner = uuid.uuid4()
-    _sealer, wrapped = Sealer.new(owner=owner)
-    return ReportDraft.objects.create(uuid=owner, wrapped_key=wrapped)
+def draft_create(
+    *, owner: uuid.UUID | None = None, wrapped_key: bytes | None = None
+) -> ReportDraft:
+    """A new draft; ``owner`` and ``wrapped_key`` when its key was made before
+    the draft could be created (evidence encrypted before CSRF was checked)."""
+    if owner is None or wrapped_key is None:
+        owner = uuid.uuid4()
+        _sealer, wrapped_key = Sealer.new(owner=owner)
+    return ReportDraft.objects.create(uuid=owner, wrapped_key=wrapped_key)
 
 
 def draft_sealer(draft: ReportDraft) -> Sealer:

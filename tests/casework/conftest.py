@@ -263,6 +263,8 @@ def add_evidence():
             size=1234,
             sha256="0" * 64,
             is_intimate=is_intimate,
+            # Images stored with a preview (fake_evidence_store serves its bytes).
+            preview_enc=b"faked" if kind == "image" else None,
         )
 
     return _add

@@ -55,7 +55,6 @@ def _row_counts() -> dict[str, int]:
     return counts
 
 
-@pytest.mark.xfail(strict=True, reason="evidence POST makes a draft before CSRF (fix pending)")
 def test_public_site__every_url_refuses_a_post_without_a_token_and_keeps_nothing(
     reference_data,
 ):
@@ -74,7 +73,6 @@ def test_public_site__every_url_refuses_a_post_without_a_token_and_keeps_nothing
     assert changed == {}, changed
 
 
-@pytest.mark.xfail(strict=True, reason="evidence POST makes a draft before CSRF (fix pending)")
 def test_public_site__a_forged_evidence_upload_creates_no_draft_and_no_session(reference_data):
     before = _row_counts()
     client = Client(enforce_csrf_checks=True)

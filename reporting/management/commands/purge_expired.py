@@ -1,5 +1,7 @@
 """Delete what must not linger: unfinished reports (with their evidence, but
-never a filed case's), receipts past their window, expired sessions and stale throttle counters. Run it every 15 minutes (cron or
+never a filed case's), receipts past their window, expired sessions, stale
+throttle counters and the temporary ciphertext of uploads whose worker died,
+then export the audit chain's head. Run it every 15 minutes (cron or
 a systemd timer); it is safe to run at any time and on any app server."""
 
 from __future__ import annotations
@@ -10,12 +12,16 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from casework.audit import audit_head_export
+from casework.evidence_limits import evidence_temp_sweep
 from casework.throttle import throttle_purge_stale
 from reporting.filing import drafts_purge_expired
 
 
 class Command(BaseCommand):
-    help = "Delete expired report drafts and their evidence, expired sessions and stale throttle counters."
+    help = (
+        "Delete expired report drafts and their evidence, expired sessions, stale throttle "
+        "counters and stale temporary upload files."
+    )
 
     def handle(self, *args, **options):
         purged = drafts_purge_expired()
@@ -31,4 +37,6 @@ class Command(BaseCommand):
                 f"{purged.files_kept_for_cases} files of expired drafts belonged to filed "
                 "cases and were attached to them."
             )
+        temp_files = evidence_temp_sweep()
+        self.stdout.write(f"Deleted {temp_files} stale temporary upload files.")
         audit_head_export()
