@@ -37,9 +37,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from casework import auth
-from casework.models import StaffProfile
-from casework.services import staff_account_upsert
+from casework import auth, staffing
+from casework.models import StaffChangeRequest, StaffProfile
 
 LOGGED_OUT = _("You have logged out.")
 USERNAME_TAKEN = _("This username is already taken.")
@@ -330,7 +329,7 @@ console_site = ConsoleSite(name="console")
 
 
 class StaffAccountForm(forms.ModelForm):
-    """A staff account and its profile in one form; saved by ``staff_account_upsert``.
+    """A staff account and its profile in one form; saved by ``casework.staffing``.
 
     The username is set once. On creation an initial password is required;
     the staff member enrols their authenticator at their first login.
@@ -441,19 +440,49 @@ class StaffProfileAdmin(admin.ModelAdmin):
         # Staff are deactivated, never deleted: the audit log points at them.
         return False
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Nobody edits their own account, administrators included: raising
+        # one's own access needs a second administrator (casework.staffing).
+        if obj is not None and obj.user_id == request.user.pk:
+            return False
+        return super().has_change_permission(request, obj)
+
     def save_model(self, request, obj, form, change) -> None:
+        """Every change of sex, unit, governorates or role goes through
+        ``casework.staffing``: audited, two-person rule, cases moved."""
         data = form.cleaned_data
-        profile = staff_account_upsert(
-            username=data["username"],
-            first_name=data.get("first_name", ""),
-            role=data["role"],
-            sex=data["sex"],
-            unit=data.get("unit"),
-            governorates=data.get("governorates") or [],
-            password=data.get("password1") or None,
-        )
-        obj.pk = profile.pk
-        obj.user = profile.user
+        by = _acting(request)
+        if change:
+            # ``obj`` already carries the form's values in memory: the service
+            # compares against the stored profile, never against ``obj``.
+            stored = StaffProfile.objects.select_related("user").get(pk=obj.pk)
+            result = staffing.staff_profile_change(
+                profile=stored,
+                by=by,
+                sex=data["sex"],
+                unit=data.get("unit"),
+                governorates=data.get("governorates") or [],
+                role=data["role"],
+                via="console",
+            )
+            first_name = data.get("first_name", "")
+            if first_name != stored.user.first_name:
+                stored.user.first_name = first_name
+                stored.user.save(update_fields=["first_name"])
+        else:
+            result = staffing.staff_account_create(
+                by=by,
+                username=data["username"],
+                first_name=data.get("first_name", ""),
+                password=data.get("password1"),
+                role=data["role"],
+                sex=data["sex"],
+                unit=data.get("unit"),
+                governorates=data.get("governorates") or [],
+            )
+        _report_change(self, request, result)
+        obj.pk = result.profile.pk
+        obj.user = result.profile.user
 
     def save_related(self, request, form, formsets, change) -> None:
         # staff_account_upsert has already set the governorates.
@@ -489,3 +518,101 @@ class StaffProfileAdmin(admin.ModelAdmin):
     )
     def reset_two_factor_selected(self, request, queryset) -> None:
         self._each_by_service(request, queryset, auth.staff_two_factor_reset, TWO_FACTOR_RESET)
+
+
+CHANGE_PENDING = _(
+    "This change lets %(username)s reveal cases, so it waits for a second "
+    "administrator's approval (under “Staff changes awaiting approval”)."
+)
+APPROVED = _("Approved: %(count)s.")
+REJECTED = _("Rejected: %(count)s.")
+
+
+def _acting(request) -> StaffProfile | None:
+    return getattr(request.user, "staff_profile", None)
+
+
+def _report_change(model_admin, request, result: staffing.StaffChangeResult) -> None:
+    username = result.profile.user.get_username()
+    if result.pending is not None:
+        model_admin.message_user(request, CHANGE_PENDING % {"username": username}, messages.WARNING)
+    if result.cases_moved:
+        model_admin.message_user(
+            request,
+            ngettext(
+                "%(username)s may no longer hold %(count)s open case: it was reassigned "
+                "or put back in the queue.",
+                "%(username)s may no longer hold %(count)s open cases: they were reassigned "
+                "or put back in the queue.",
+                len(result.cases_moved),
+            )
+            % {"username": username, "count": len(result.cases_moved)},
+            messages.WARNING,
+        )
+
+
+def _is_administrator(request) -> bool:
+    profile = _acting(request)
+    return (
+        profile is not None
+        and profile.role == StaffProfile.Role.ADMINISTRATOR
+        and request.user.is_active
+    )
+
+
+@admin.register(StaffChangeRequest, site=console_site)
+class StaffChangeRequestAdmin(admin.ModelAdmin):
+    """Staff changes that wait for a second administrator (two-person rule)."""
+
+    list_display = ["profile", "changes_text", "requested_by", "requested_at", "state"]
+    list_filter = ["state"]
+    list_select_related = ["profile__user", "requested_by__user"]
+    actions = ["approve_selected", "reject_selected"]
+    readonly_fields = ["profile", "changes_text", "requested_by", "requested_at", "state"]
+
+    def has_module_permission(self, request) -> bool:
+        return _is_administrator(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return _is_administrator(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Decided through the actions only; the list is what administrators need.
+        return obj is None and _is_administrator(request)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("requested changes"))
+    def changes_text(self, obj: StaffChangeRequest) -> str:
+        return ", ".join(f"{name}: {value}" for name, value in sorted(obj.changes.items()))
+
+    def _decide(self, request, queryset, service, done_message) -> None:
+        by = _acting(request)
+        done = 0
+        for change in queryset.select_related("profile__user"):
+            try:
+                result = service(request=change, by=by)
+            except ValidationError as error:
+                self.message_user(
+                    request,
+                    f"{change.profile.user.get_username()}: {' '.join(error.messages)}",
+                    messages.ERROR,
+                )
+            else:
+                done += 1
+                if isinstance(result, staffing.StaffChangeResult):
+                    _report_change(self, request, result)
+        if done:
+            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Approve selected changes"), permissions=["change"])
+    def approve_selected(self, request, queryset) -> None:
+        self._decide(request, queryset, staffing.staff_change_approve, APPROVED)
+
+    @admin.action(description=_("Reject selected changes"), permissions=["change"])
+    def reject_selected(self, request, queryset) -> None:
+        self._decide(request, queryset, staffing.staff_change_reject, REJECTED)

@@ -17,12 +17,12 @@ from django.db.models.functions import TruncMonth
 from django.http import Http404
 
 from casework.crypto import Sealer
+from casework.eligibility import female_rule_allows, officer_filter_for_case
 from casework.models import (
     OPEN_STATUSES,
     AuditEvent,
     Case,
     Evidence,
-    Sex,
     StaffProfile,
     SuspectIdentifier,
 )
@@ -155,14 +155,17 @@ class CaseAccess:
     # A supervisor whose unit and governorates cover the case.
     supervisor: bool = False
     administrator: bool = False
+    # casework.eligibility: a case whose victim asked for a female officer is
+    # read in full (assigned, or revealed) by female staff only.
+    female_rule_ok: bool = True
 
     @property
     def can_see_full(self) -> bool:
-        return self.assigned
+        return self.assigned and self.female_rule_ok
 
     @property
     def can_reveal(self) -> bool:
-        return self.supervisor
+        return self.supervisor and self.female_rule_ok
 
     @property
     def can_assign(self) -> bool:
@@ -211,12 +214,20 @@ def case_access_for(*, case: Case, viewer: StaffProfile | None) -> CaseAccess:
     if role == StaffProfile.Role.OFFICER:
         assigned = case.assigned_officer_id == viewer.pk
         in_area = same_unit and case.governorate_id in _governorate_ids(viewer)
-        return CaseAccess(visible=assigned or in_area, assigned=assigned)
+        return CaseAccess(
+            visible=assigned or in_area,
+            assigned=assigned,
+            female_rule_ok=female_rule_allows(case=case, staff=viewer),
+        )
     # Supervisor: their unit, in one of their governorates or not yet placed.
     covers = same_unit and (
         case.governorate_id is None or case.governorate_id in _governorate_ids(viewer)
     )
-    return CaseAccess(visible=covers, supervisor=covers)
+    return CaseAccess(
+        visible=covers,
+        supervisor=covers,
+        female_rule_ok=female_rule_allows(case=case, staff=viewer),
+    )
 
 
 def evidence_can_preview(*, evidence: Evidence, viewer: StaffProfile | None) -> bool:
@@ -241,7 +252,7 @@ def evidence_can_open(*, evidence: Evidence, viewer: StaffProfile | None) -> boo
     if not case_access_for(case=case, viewer=viewer).can_handle_evidence:
         return False
     # Female-officer request + possibly intimate material: female staff only.
-    if case.wants_female_officer and evidence.is_intimate and not viewer.is_female:
+    if evidence.is_intimate and not female_rule_allows(case=case, staff=viewer):
         return False
     return True
 
@@ -298,19 +309,8 @@ def officer_list_for_case(*, case: Case) -> QuerySet[StaffProfile]:
     female when the victim asked for a female officer. Annotated with ``load``
     (their open cases) and ordered least-loaded first, then by pk, so the
     auto-assigner's choice is deterministic."""
-    officers = StaffProfile.objects.filter(
-        role=StaffProfile.Role.OFFICER,
-        user__is_active=True,
-        user__is_staff=True,
-        unit_id=case.unit_id,
-    )
-    if case.governorate_id is None:
-        # Nobody is placed to take a case whose governorate is unknown: a
-        # supervisor routes it first (it waits flagged, never given at random).
-        return officers.none()
-    officers = officers.filter(governorates=case.governorate_id)
-    if case.wants_female_officer:
-        officers = officers.filter(sex=Sex.FEMALE)
+    # Who is eligible is casework.eligibility's rule, shared with case_assign.
+    officers = StaffProfile.objects.filter(officer_filter_for_case(case))
     return (
         officers.annotate(
             load=Count(
