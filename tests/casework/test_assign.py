@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from casework.models import AuditEvent, Case, Sex, StaffProfile
 from casework.auth import staff_deactivate
+from casework.models import AuditEvent, Case, Sex, StaffProfile
 from casework.services import case_assign, case_auto_assign
 from tests.casework.helpers import console_url
 
