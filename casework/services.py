@@ -50,7 +50,7 @@ from casework.selectors import (
     evidence_can_open,
     officer_list_for_case,
 )
-from casework.staffing import staff_profile_change
+from casework.staffing import staff_profile_change, staff_profiles_share_lock
 
 
 @transaction.atomic
@@ -465,11 +465,8 @@ def case_assign(
     actor = by.user if by is not None else None
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
-        officer = (
-            StaffProfile.objects.select_for_update(of=("self",), no_key=True)
-            .select_related("user")
-            .get(pk=officer.pk)
-        )
+        staff_profiles_share_lock([officer.pk])
+        officer = StaffProfile.objects.select_related("user").get(pk=officer.pk)
         refusals = _assign_refusals(
             case=locked, officer=officer, by=by, expected_officer=expected_officer
         )

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -68,6 +68,24 @@ class StaffChangeResult:
     pending: StaffChangeRequest | None = None
     # Open cases taken from the person because they may no longer hold them.
     cases_moved: list[int] = field(default_factory=list)
+
+
+def staff_profiles_share_lock(pks) -> None:
+    """Hold the rows of these staff profiles (FOR SHARE) until the transaction
+    ends, so nobody's sex, unit or role changes under an assignment being made.
+
+    Shared, so assignments never wait for each other; a ``staff_profile_change``
+    (FOR UPDATE) waits for them, and they for it. PostgreSQL only: SQLite
+    serialises every write anyway.
+    """
+    pks = sorted({int(pk) for pk in pks})
+    if not pks or connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM casework_staffprofile WHERE id = ANY(%s) ORDER BY id FOR SHARE",
+            [pks],
+        )
 
 
 def _require_administrator(by: StaffProfile | None) -> None:
@@ -230,11 +248,9 @@ def _apply(*, profile, held, old, changed, actor, via, details) -> StaffChangeRe
     # Whoever could take them: their profile rows are locked now, before the
     # first audit write takes the chain head.
     for case in leaving:
-        list(
+        staff_profiles_share_lock(
             StaffProfile.objects.filter(officer_filter_for_case(case))
             .exclude(pk=profile.pk)
-            .select_for_update(of=("self",), no_key=True)
-            .order_by("pk")
             .values_list("pk", flat=True)
         )
     audit_record(
