@@ -151,17 +151,26 @@ def _readable(values: dict) -> dict:
     return readable
 
 
-def _lock(profile: StaffProfile) -> tuple[list[int], StaffProfile]:
-    """Case rows first, then the profile and its user (the one lock order)."""
-    held = list(
+def _held_cases_lock(profile_pk: int) -> list[int]:
+    return list(
         Case.objects.select_for_update()
-        .filter(assigned_officer_id=profile.pk, status__in=OPEN_STATUSES)
+        .filter(assigned_officer_id=profile_pk, status__in=OPEN_STATUSES)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+def _lock(profile: StaffProfile) -> tuple[list[int], StaffProfile]:
+    """Case rows first, then the profile and its user (the one lock order).
+
+    The held cases are read again once the profile is locked: an assignment
+    that was under way (it holds the profile FOR SHARE) has committed by then,
+    and no new one can start until this transaction ends.
+    """
+    _held_cases_lock(profile.pk)
     locked = StaffProfile.objects.select_for_update(of=("self",)).get(pk=profile.pk)
     locked.user = get_user_model().objects.select_for_update().get(pk=locked.user_id)
-    return held, locked
+    return _held_cases_lock(profile.pk), locked
 
 
 def staff_profile_change(
