@@ -37,6 +37,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from casework import console_work, dashboard, queues_view
+from casework import staff_admin as _staff_admin  # noqa: F401 - registers its pages
 from casework.console import console_site
 from casework.models import AuditEvent, Case, Evidence, StaffProfile
 from casework.redaction import case_initials, case_view_for

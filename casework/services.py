@@ -72,6 +72,12 @@ def staff_account_upsert(
 
     An update never reactivates an account: ``casework.auth.staff_deactivate``
     ends an account on purpose, and editing its unit must not undo that.
+
+    This is the server's own door (seed_demo, bootstrap, benchmarks), with no
+    acting administrator: an existing profile is changed through
+    ``casework.staffing.staff_profile_change(by=None)``, so the change is
+    audited and moves cases like any other. The console creates and edits
+    accounts through ``casework.staffing`` (two-person rule).
     """
     user_model = get_user_model()
     user, created = user_model.objects.get_or_create(username=username)

@@ -336,3 +336,38 @@ def test_staff_admin__an_officer_account_is_not_held_for_approval(
     assert created.user.is_active
     assert not StaffChangeRequest.objects.exists()
     assert _staff_events(AuditEvent.Action.STAFF_CHANGED, created)[0].details["created"]
+
+
+def test_staff_changes_page__lists_pending_changes_to_administrators_only(
+    female_officer_baghdad, supervisor_baghdad, administrators, console_client
+):
+    first, second = administrators
+    console_client(first).post(
+        _change_url(female_officer_baghdad),
+        _form(female_officer_baghdad, role=StaffProfile.Role.SUPERVISOR),
+    )
+
+    page = console_client(second).get(CHANGES_ADMIN)
+    assert page.status_code == 200
+    assert female_officer_baghdad.user.username in page.content.decode()
+    assert console_client(supervisor_baghdad).get(CHANGES_ADMIN).status_code == 403
+
+
+def test_staff_changes_page__the_requester_may_withdraw_by_rejecting(
+    female_officer_baghdad, administrators, console_client
+):
+    first, _second = administrators
+    client = console_client(first)
+    client.post(
+        _change_url(female_officer_baghdad),
+        _form(female_officer_baghdad, role=StaffProfile.Role.SUPERVISOR),
+    )
+    change = StaffChangeRequest.objects.get()
+
+    client.post(CHANGES_ADMIN, {"action": "reject_selected", "_selected_action": [change.pk]})
+
+    change.refresh_from_db()
+    female_officer_baghdad.refresh_from_db()
+    assert change.state == StaffChangeRequest.State.REJECTED
+    assert female_officer_baghdad.role == StaffProfile.Role.OFFICER
+    assert _staff_events(AuditEvent.Action.STAFF_CHANGE_REJECTED, female_officer_baghdad)
