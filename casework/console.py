@@ -47,6 +47,10 @@ PASSWORDS_DIFFER = _("The two passwords differ.")
 DEACTIVATED = _("Deactivated: %(count)s.")
 TWO_FACTOR_RESET = _("Two-factor reset: %(count)s.")
 QR_LABEL = _("QR code for your authenticator app")
+UNIT_HELP = _(
+    "A supervisor with no unit works the national intake queue: the cases no "
+    "unit supervisor is placed to see."
+)
 
 
 class ConsoleLoginForm(forms.Form):
@@ -357,6 +361,7 @@ class StaffAccountForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["unit"].help_text = UNIT_HELP
         if self.instance.pk:
             user = self.instance.user
             self.fields["username"].initial = user.get_username()
