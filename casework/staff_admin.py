@@ -17,8 +17,9 @@ from casework.console import console_site
 from casework.models import StaffChangeRequest, StaffProfile
 
 CHANGE_PENDING = _(
-    "This change lets %(username)s reveal cases, so it waits for a second "
-    "administrator's approval (under “Staff changes awaiting approval”)."
+    "This change gives %(username)s more access (revealing cases or approving "
+    "staff changes), so it waits for a second administrator's approval (under "
+    "“Staff changes awaiting approval”)."
 )
 APPROVED = _("Approved: %(count)s.")
 REJECTED = _("Rejected: %(count)s.")

@@ -10,8 +10,10 @@ the change to the hash-chained audit.
 
 Two-person rule: an administrator never changes their own account, and a
 change that lets someone reveal cases (becoming a supervisor, a supervisor's
-wider unit or governorates, reactivating a supervisor) waits as a
-``StaffChangeRequest`` until a different administrator approves it.
+wider unit or governorates, reactivating a supervisor) or approve such changes
+(becoming an administrator) waits as a ``StaffChangeRequest`` until a different
+administrator approves it. So an installation needs two administrators; the
+first ones come from the server's own command, ``create_staff_account``.
 
 Lock order, as everywhere: case rows, then staff profile rows, then the audit
 chain head (the first audit write).
@@ -47,6 +49,7 @@ SECOND_ADMINISTRATOR_REQUIRED = _(
 )
 ALREADY_DECIDED = _("This change has already been approved or rejected.")
 UNKNOWN_ROLE = _("Unknown role.")
+USERNAME_TAKEN = _("This username is already taken.")
 
 FIELDS = ("sex", "unit", "governorates", "role", "is_active")
 
@@ -122,17 +125,25 @@ def _wanted(old: dict, *, sex, unit, governorates, role, is_active) -> dict:
     return new
 
 
-def grants_reveal(old: dict, new: dict) -> bool:
-    """Does going from ``old`` to ``new`` let the person reveal cases they could
-    not reveal before? Only supervisors reveal (``casework.selectors``)."""
-    if new["role"] != StaffProfile.Role.SUPERVISOR or not new["is_active"]:
+# Roles whose grant needs a second administrator: supervisors reveal cases,
+# administrators approve grants (one administrator making another would
+# otherwise be a second pair of hands they control).
+GUARDED_ROLES = {StaffProfile.Role.SUPERVISOR, StaffProfile.Role.ADMINISTRATOR}
+
+
+def needs_second_administrator(old: dict, new: dict) -> bool:
+    """Does going from ``old`` to ``new`` give someone a power they did not
+    have: revealing cases (a supervisor, or a supervisor's wider unit or
+    governorates) or approving such grants (an administrator)?"""
+    if new["role"] not in GUARDED_ROLES or not new["is_active"]:
         return False
-    return (
-        old["role"] != StaffProfile.Role.SUPERVISOR
-        or not old["is_active"]
-        or new["unit"] != old["unit"]
-        or not set(new["governorates"]) <= set(old["governorates"])
-    )
+    if old["role"] != new["role"] or not old["is_active"]:
+        return True
+    if new["role"] == StaffProfile.Role.SUPERVISOR:
+        return new["unit"] != old["unit"] or not set(new["governorates"]) <= set(
+            old["governorates"]
+        )
+    return False
 
 
 def _readable(values: dict) -> dict:
@@ -210,7 +221,7 @@ def staff_profile_change(
         changed = {name: new[name] for name in FIELDS if new[name] != old[name]}
         if not changed:
             return StaffChangeResult(profile=locked)
-        if by is not None and grants_reveal(old, new):
+        if by is not None and needs_second_administrator(old, new):
             return _request_approval(profile=locked, by=by, old=old, changed=changed, via=via)
         return _apply(
             profile=locked, held=held, old=old, changed=changed, actor=by, via=via, details={}
@@ -361,7 +372,7 @@ def staff_change_reject(*, request: StaffChangeRequest, by: StaffProfile) -> Sta
 @transaction.atomic
 def staff_account_create(
     *,
-    by: StaffProfile,
+    by: StaffProfile | None,
     username: str,
     first_name: str,
     password: str,
@@ -369,17 +380,23 @@ def staff_account_create(
     sex: str,
     unit: Unit | None,
     governorates,
+    via: str = "console",
 ) -> StaffChangeResult:
-    """A new console account, created by an administrator and audited.
+    """A new console account, audited with who created it.
 
-    An account that could reveal cases (a supervisor) is created inactive, and
-    its activation waits for a second administrator: an administrator cannot
-    make themselves a supervisor account to use.
+    Created by an administrator, an account that could reveal cases or approve
+    grants (a supervisor, an administrator) starts inactive, and its activation
+    waits for a second administrator: an administrator cannot make themselves
+    a supervisor account to use. ``by=None`` is the server's own command
+    (``create_staff_account``), for the first administrators.
     """
     from casework.services import staff_account_upsert
 
-    _require_administrator(by)
+    if by is not None:
+        _require_administrator(by)
     governorates = list(governorates)
+    if get_user_model().objects.filter(username__iexact=username).exists():
+        raise ValidationError(USERNAME_TAKEN, code="username_taken")
     profile = staff_account_upsert(
         username=username,
         first_name=first_name,
@@ -389,23 +406,23 @@ def staff_account_create(
         governorates=governorates,
         password=password,
     )
-    needs_second = role == StaffProfile.Role.SUPERVISOR
+    needs_second = by is not None and role in GUARDED_ROLES
     if needs_second:
         profile.user.is_active = False
         profile.user.save(update_fields=["is_active"])
     created = _snapshot(profile)
     audit_record(
         action=AuditEvent.Action.STAFF_CHANGED,
-        actor=by.user,
+        actor=by.user if by is not None else None,
         details={
             "staff_profile": profile.pk,
             "created": True,
             "changes": {name: {"old": None, "new": v} for name, v in _readable(created).items()},
-            "via": "console",
+            "via": via,
         },
     )
     if needs_second:
         return _request_approval(
-            profile=profile, by=by, old=created, changed={"is_active": True}, via="console"
+            profile=profile, by=by, old=created, changed={"is_active": True}, via=via
         )
     return StaffChangeResult(profile=profile)

@@ -371,3 +371,65 @@ def test_staff_changes_page__the_requester_may_withdraw_by_rejecting(
     assert change.state == StaffChangeRequest.State.REJECTED
     assert female_officer_baghdad.role == StaffProfile.Role.OFFICER
     assert _staff_events(AuditEvent.Action.STAFF_CHANGE_REJECTED, female_officer_baghdad)
+
+
+def test_staff_admin__a_new_administrator_also_waits_for_a_second_administrator(
+    administrators, console_client, reference_data
+):
+    # Otherwise one administrator could make a second one and approve their own grants.
+    first, _second = administrators
+    console_client(first).post(
+        f"{STAFF_ADMIN}add/",
+        {
+            "username": "my.accomplice",
+            "password1": "a long staff password 2026",
+            "password2": "a long staff password 2026",
+            "role": StaffProfile.Role.ADMINISTRATOR,
+            "sex": "male",
+        },
+    )
+    created = StaffProfile.objects.get(user__username="my.accomplice")
+    assert not created.user.is_active
+    assert StaffChangeRequest.objects.get(profile=created).changes == {"is_active": True}
+
+
+def test_staff_admin__making_an_officer_an_administrator_waits_too(
+    female_officer_baghdad, administrators, console_client
+):
+    first, _second = administrators
+    console_client(first).post(
+        _change_url(female_officer_baghdad),
+        _form(female_officer_baghdad, role=StaffProfile.Role.ADMINISTRATOR, unit=""),
+    )
+    female_officer_baghdad.refresh_from_db()
+    assert female_officer_baghdad.role == StaffProfile.Role.OFFICER
+    assert StaffChangeRequest.objects.get().changes["role"] == "administrator"
+
+
+def test_create_staff_account_command__makes_the_first_administrators_audited(
+    reference_data, monkeypatch
+):
+    import io
+
+    from django.core.management import call_command
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long staff password 2026\n"))
+    out = io.StringIO()
+    call_command(
+        "create_staff_account",
+        "first.admin",
+        "--role",
+        "administrator",
+        "--sex",
+        "female",
+        "--password-stdin",
+        stdout=out,
+    )
+
+    profile = StaffProfile.objects.get(user__username="first.admin")
+    assert profile.user.is_active
+    assert profile.user.check_password("a long staff password 2026")
+    (event,) = _staff_events(AuditEvent.Action.STAFF_CHANGED, profile)
+    assert event.actor is None
+    assert event.details["via"] == "command"
+    assert event.details["changes"]["role"] == {"old": None, "new": "administrator"}
