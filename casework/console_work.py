@@ -288,7 +288,7 @@ def dashboard_view(admin, request, viewer: StaffProfile, *, as_csv: bool = False
         "feedback": feedback_rows(cases=cases, viewer=viewer)[:25],
         "display_time_zone": settings.DISPLAY_TIME_ZONE,
         # No case unseen: each queue, its oldest case, time until first opened.
-        **queues_view.dashboard_context(cases=cases, viewer=viewer, months=months),
+        **queues_view.dashboard_context(cases=cases, viewer=viewer, start=start, end=end),
     }
     request.current_app = admin.admin_site.name
     return TemplateResponse(request, "admin/casework/dashboard.html", context)

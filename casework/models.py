@@ -767,9 +767,10 @@ class StaffChangeRequest(models.Model):
     """A staff change that waits for a second administrator (two-person rule).
 
     A change that lets someone reveal cases (becoming a supervisor, or a
-    supervisor's wider unit or governorates, or reactivating one) is stored
-    here by ``casework.staffing.staff_profile_change`` and applied only when a
-    different administrator approves it (``staff_change_approve``).
+    supervisor's wider unit or governorates, or reactivating one) or approve
+    such changes (becoming an administrator) is stored here by
+    ``casework.staffing`` and applied only when a different administrator
+    approves it (``staff_change_approve``).
     ``changes`` holds the new values by field (ids for unit and governorates).
     """
 

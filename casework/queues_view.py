@@ -88,14 +88,17 @@ def handle_route(admin, request, case: Case, viewer: StaffProfile):
     )
 
 
-def dashboard_context(*, cases: QuerySet, viewer: StaffProfile, months: int) -> dict:
+def dashboard_context(
+    *, cases: QuerySet, viewer: StaffProfile, start: dt.date, end: dt.date
+) -> dict:
     """Each queue of the viewer's scope with its count and oldest case, and the
-    measured time until a person first opened a case."""
+    measured time until a person first opened a case filed in the months shown
+    (``start`` and ``end`` inclusive, calendar days in Iraq)."""
     zone = ZoneInfo(settings.DISPLAY_TIME_ZONE)
-    now = dt.datetime.now(tz=zone)
-    start_at = now - dt.timedelta(days=31 * months)
+    start_at = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
+    end_at = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
     return {
         "queues_title": NATIONAL_INTAKE if staff_is_national_intake(viewer) else YOUR_QUEUES,
         "queues": queues.queue_rows(cases),
-        "first_open": queues.first_open_figures(cases, start_at=start_at, end_at=now),
+        "first_open": queues.first_open_figures(cases, start_at=start_at, end_at=end_at),
     }
