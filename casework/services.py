@@ -93,7 +93,7 @@ def staff_account_upsert(
     if existing is not None:
         # The server's own commands (seed, bootstrap) change staff through the
         # same door as the console: audited, and cases moved when needed.
-        return staff_profile_change(
+        profile = staff_profile_change(
             profile=existing,
             by=None,
             role=role,
@@ -102,6 +102,9 @@ def staff_account_upsert(
             governorates=list(governorates),
             via="command",
         ).profile
+        # Puts back a role group removed by hand (idempotent).
+        staff_role_apply(user=user, role=role)
+        return profile
     profile = StaffProfile.objects.create(user=user, role=role, sex=sex, unit=unit)
     profile.governorates.set(list(governorates))
     staff_role_apply(user=user, role=role)
