@@ -36,7 +36,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from casework import console_work, dashboard
+from casework import console_work, dashboard, queues_view
+from casework import staff_admin as _staff_admin  # noqa: F401 - registers its pages
 from casework.console import console_site
 from casework.models import AuditEvent, Case, Evidence, StaffProfile
 from casework.redaction import case_initials, case_view_for
@@ -390,6 +391,11 @@ class CaseAdmin(admin.ModelAdmin):
                 name="casework_case_assign",
             ),
             path(
+                "<int:case_id>/route/",
+                wrap(self.route_view),
+                name="casework_case_route",
+            ),
+            path(
                 "<int:case_id>/message/",
                 wrap(self.message_view),
                 name="casework_case_message",
@@ -442,6 +448,9 @@ class CaseAdmin(admin.ModelAdmin):
             "message_form": message_form or MessageForm(),
             "evidence_form": ReasonForm(),
             "officers": list(officer_list_for_case(case=case)) if view.can_assign else [],
+            "route": queues_view.route_context(
+                case=case, viewer=viewer, can_assign=view.can_assign
+            ),
             "display_time_zone": settings.DISPLAY_TIME_ZONE,
             "work": console_work.work_context(case=case, viewer=viewer),
         }
@@ -535,6 +544,16 @@ class CaseAdmin(admin.ModelAdmin):
                 messages.SUCCESS,
             )
         return HttpResponseRedirect(self._case_url(case))
+
+    def route_view(self, request, case_id: int):
+        return self._post_in_scope(self._route, request, case_id)
+
+    def _route(self, request, case_id: int):
+        viewer = _viewer(request)
+        case = case_get_for_viewer(viewer=viewer, pk=case_id)
+        if not case_access_for(case=case, viewer=viewer).can_assign:
+            raise PermissionDenied
+        return queues_view.handle_route(self, request, case, viewer)
 
     def message_view(self, request, case_id: int):
         return self._post_in_scope(self._message, request, case_id)

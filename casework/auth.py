@@ -56,7 +56,6 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from casework import services as casework_services
 from casework.audit import audit_record
 from casework.client import client_address
 from casework.demo import demo_account_refused, demo_mode_enabled
@@ -73,6 +72,7 @@ from casework.models import (
     backup_code_digest,
     backup_code_normalise,
 )
+from casework.staffing import staff_profile_change
 from casework.throttle import throttle_clear, throttle_hit, throttle_key, throttle_state
 
 LOGIN_REFUSED = _("Please check your details and try again.")
@@ -603,21 +603,20 @@ def staff_deactivate(*, profile: StaffProfile, by: StaffProfile) -> StaffProfile
 
     Refused unless ``by`` is an active administrator, and for one's own
     account (so the last administrator cannot lock everyone out by mistake).
-    Audited as STAFF_LOCKOUT with reason "deactivated". Their open cases are
-    handed to ``casework.services.cases_reassign_after_deactivation`` when
-    that hook exists.
+    Goes through ``casework.staffing.staff_profile_change`` (audited, and
+    their open cases reassigned in the same transaction), then audited as
+    STAFF_LOCKOUT with reason "deactivated".
     """
     _require_administrator(by)
     if profile.pk == by.pk:
         raise ValidationError(OWN_ACCOUNT, code="own_account")
-    user = get_user_model().objects.select_for_update().get(pk=profile.user_id)
-    user.is_active = False
-    user.save(update_fields=["is_active"])
+    # The one door for staff changes: audited old -> new, and the open cases
+    # they held go back through the assignment rules in this transaction.
+    profile = staff_profile_change(
+        profile=profile, by=by, is_active=False, via="deactivation"
+    ).profile
+    user = profile.user
     ended = staff_sessions_end(user=user)
-    # Their open cases go back through the assignment rules (never silently to
-    # someone the victim did not ask for). Before this function's own audit
-    # event: case rows are locked before the audit chain head (casework.audit).
-    casework_services.cases_reassign_after_deactivation(officer=profile)
     audit_record(
         action=AuditEvent.Action.STAFF_LOCKOUT,
         actor=by.user,

@@ -37,9 +37,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from casework import auth, enrolment
+from casework import auth, enrolment, staffing
 from casework.models import StaffProfile
-from casework.services import staff_account_upsert
 
 LOGGED_OUT = _("You have logged out.")
 USERNAME_TAKEN = _("This username is already taken.")
@@ -48,6 +47,10 @@ PASSWORDS_DIFFER = _("The two passwords differ.")
 DEACTIVATED = _("Deactivated: %(count)s.")
 TWO_FACTOR_RESET = _("Two-factor reset: %(count)s.")
 QR_LABEL = _("QR code for your authenticator app")
+UNIT_HELP = _(
+    "A supervisor with no unit works the national intake queue: the cases no "
+    "unit supervisor is placed to see."
+)
 
 
 class ConsoleLoginForm(forms.Form):
@@ -369,7 +372,7 @@ console_site = ConsoleSite(name="console")
 
 
 class StaffAccountForm(forms.ModelForm):
-    """A staff account and its profile in one form; saved by ``staff_account_upsert``.
+    """A staff account and its profile in one form; saved by ``casework.staffing``.
 
     The username is set once. On creation an initial password is required;
     the staff member enrols their authenticator at their first login.
@@ -397,6 +400,7 @@ class StaffAccountForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["unit"].help_text = UNIT_HELP
         if self.instance.pk:
             user = self.instance.user
             self.fields["username"].initial = user.get_username()
@@ -480,19 +484,51 @@ class StaffProfileAdmin(admin.ModelAdmin):
         # Staff are deactivated, never deleted: the audit log points at them.
         return False
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Nobody edits their own account, administrators included: raising
+        # one's own access needs a second administrator (casework.staffing).
+        if obj is not None and obj.user_id == request.user.pk:
+            return False
+        return super().has_change_permission(request, obj)
+
     def save_model(self, request, obj, form, change) -> None:
+        """Every change of sex, unit, governorates or role goes through
+        ``casework.staffing``: audited, two-person rule, cases moved."""
         data = form.cleaned_data
-        profile = staff_account_upsert(
-            username=data["username"],
-            first_name=data.get("first_name", ""),
-            role=data["role"],
-            sex=data["sex"],
-            unit=data.get("unit"),
-            governorates=data.get("governorates") or [],
-            password=data.get("password1") or None,
-        )
-        obj.pk = profile.pk
-        obj.user = profile.user
+        by = getattr(request.user, "staff_profile", None)
+        if change:
+            # ``obj`` already carries the form's values in memory: the service
+            # compares against the stored profile, never against ``obj``.
+            stored = StaffProfile.objects.select_related("user").get(pk=obj.pk)
+            result = staffing.staff_profile_change(
+                profile=stored,
+                by=by,
+                sex=data["sex"],
+                unit=data.get("unit"),
+                governorates=data.get("governorates") or [],
+                role=data["role"],
+                via="console",
+            )
+            first_name = data.get("first_name", "")
+            if first_name != stored.user.first_name:
+                stored.user.first_name = first_name
+                stored.user.save(update_fields=["first_name"])
+        else:
+            result = staffing.staff_account_create(
+                by=by,
+                username=data["username"],
+                first_name=data.get("first_name", ""),
+                password=data.get("password1"),
+                role=data["role"],
+                sex=data["sex"],
+                unit=data.get("unit"),
+                governorates=data.get("governorates") or [],
+            )
+        from casework.staff_admin import report_staff_change
+
+        report_staff_change(self, request, result)
+        obj.pk = result.profile.pk
+        obj.user = result.profile.user
 
     def save_related(self, request, form, formsets, change) -> None:
         # staff_account_upsert has already set the governorates.

@@ -19,7 +19,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from casework import dashboard
+from casework import dashboard, queues_view
 from casework.crypto import DecryptionError, Sealer
 from casework.models import Case, CaseFeedback, ChecklistItem, StaffProfile
 from casework.selectors import case_access_for, case_list_for_viewer
@@ -279,6 +279,8 @@ def dashboard_view(admin, request, viewer: StaffProfile, *, as_csv: bool = False
         "month_choices": [3, 6, 12, 24, 36],
         "feedback": feedback_rows(cases=cases, viewer=viewer)[:25],
         "display_time_zone": settings.DISPLAY_TIME_ZONE,
+        # No case unseen: each queue, its oldest case, time until first opened.
+        **queues_view.dashboard_context(cases=cases, viewer=viewer, start=start, end=end),
     }
     request.current_app = admin.admin_site.name
     return TemplateResponse(request, "admin/casework/dashboard.html", context)

@@ -206,6 +206,32 @@ DEMO_STAFF = [
         Unit.Kind.COMMUNITY_POLICE,
         ["baghdad", "karbala", "erbil"],
     ),
+    # Every unit routing can send a case to has supervisors; national intake
+    # (a supervisor with no unit) sees whatever no unit supervisor covers.
+    (
+        "supervisor.nss",
+        "Layla",
+        StaffProfile.Role.SUPERVISOR,
+        Sex.FEMALE,
+        Unit.Kind.NATIONAL_SECURITY,
+        ["baghdad", "karbala", "erbil"],
+    ),
+    (
+        "supervisor.family",
+        "Sahar",
+        StaffProfile.Role.SUPERVISOR,
+        Sex.FEMALE,
+        Unit.Kind.FAMILY_PROTECTION,
+        ["baghdad", "karbala", "erbil"],
+    ),
+    (
+        "intake.national",
+        "Dunya",
+        StaffProfile.Role.SUPERVISOR,
+        Sex.FEMALE,
+        None,
+        [],
+    ),
     (
         "outreach.karbala",
         "Rana",

@@ -278,6 +278,9 @@ class Case(models.Model):
     )
     first_contact_due_at = models.DateTimeField(_("first contact due"), db_index=True)
     first_contact_at = models.DateTimeField(_("first contact"), null=True, blank=True)
+    # The first time a person who can act on the case opened its page: the
+    # "time until someone looked" SLA of the dashboard.
+    first_opened_at = models.DateTimeField(_("first opened by staff"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
@@ -309,8 +312,10 @@ class Case(models.Model):
         return self.reference
 
     def save(self, *args, **kwargs) -> None:
+        from casework.eligibility import female_rule_broken
+
         officer = self.assigned_officer
-        if self.wants_female_officer and officer is not None and not officer.is_female:
+        if female_rule_broken(case=self, officer=officer):
             # Services refuse before ever saving, so this is a save that went
             # around them: audited like every other refused attempt.
             from casework.audit import audit_record
@@ -334,8 +339,9 @@ class Case(models.Model):
     def clean(self) -> None:
         # The female-officer rule, guarded at the model too so even a direct
         # save through a form cannot break it (services are the main door).
-        officer = self.assigned_officer
-        if self.wants_female_officer and officer is not None and not officer.is_female:
+        from casework.eligibility import female_rule_broken
+
+        if female_rule_broken(case=self, officer=self.assigned_officer):
             raise ValidationError(
                 {"assigned_officer": _("This case may only be assigned to a female officer.")},
                 code="female_officer_required",
@@ -537,6 +543,14 @@ class AuditEvent(models.Model):
         DRAFTS_PURGED = "reporting.draft.purged", _("Expired report drafts deleted")
         STAFF_ENROLMENT_ISSUED = "casework.staff.enrolment_issued", _("Enrolment code issued")
         STAFF_ENROLLED = "casework.staff.enrolled", _("Two-factor set up")
+        STAFF_CHANGED = "casework.staff.changed", _("Staff member changed")
+        STAFF_CHANGE_REQUESTED = (
+            "casework.staff.change_requested",
+            _("Staff change awaiting a second administrator"),
+        )
+        STAFF_CHANGE_APPROVED = "casework.staff.change_approved", _("Staff change approved")
+        STAFF_CHANGE_REJECTED = "casework.staff.change_rejected", _("Staff change rejected")
+        CASE_ROUTED = "casework.case.routed", _("Case routed")
 
     sequence = models.PositiveBigIntegerField(unique=True, editable=False)
     occurred_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -861,3 +875,57 @@ class EnrolmentToken(models.Model):
 
     def __str__(self) -> str:
         return f"enrolment code #{self.pk}"
+
+
+class StaffChangeRequest(models.Model):
+    """A staff change that waits for a second administrator (two-person rule).
+
+    A change that lets someone reveal cases (becoming a supervisor, or a
+    supervisor's wider unit or governorates, or reactivating one) or approve
+    such changes (becoming an administrator) is stored here by
+    ``casework.staffing`` and applied only when a different administrator
+    approves it (``staff_change_approve``).
+    ``changes`` holds the new values by field (ids for unit and governorates).
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    profile = models.ForeignKey(
+        StaffProfile,
+        on_delete=models.PROTECT,
+        related_name="change_requests",
+        verbose_name=_("staff member"),
+    )
+    changes = models.JSONField(_("requested changes"), default=dict, editable=False)
+    requested_by = models.ForeignKey(
+        StaffProfile,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now, editable=False)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    decided_by = models.ForeignKey(
+        StaffProfile,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("staff change awaiting approval")
+        verbose_name_plural = _("staff changes awaiting approval")
+
+    def __str__(self) -> str:
+        return f"staff change #{self.pk}"

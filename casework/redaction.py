@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from casework.crypto import DecryptionError, Sealer
 from casework.inspection import EVIDENCE_RISK_WARNINGS
 from casework.models import Case, Evidence, StaffProfile
+from casework.queues import case_first_open_record
 from casework.selectors import (
     LinkedCases,
     case_access_for,
@@ -172,6 +173,9 @@ def case_view_for(
     access = case_access_for(case=case, viewer=viewer)
     if not access.visible:
         raise Http404
+    # "Time until a person first opened it" (casework.queues), before any audit
+    # write: lock order case row, then audit chain head.
+    case_first_open_record(case=case, by=viewer)
     if access.can_see_full:
         level = Level.FULL
     elif reveal_reason is not None:

@@ -12,17 +12,17 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 
 from casework.crypto import Sealer
+from casework.eligibility import female_rule_allows, officer_filter_for_case
 from casework.models import (
     OPEN_STATUSES,
     AuditEvent,
     Case,
     Evidence,
-    Sex,
     StaffProfile,
     SuspectIdentifier,
 )
@@ -93,6 +93,36 @@ def _governorate_ids(profile: StaffProfile) -> set[int]:
     return set(profile.governorates.values_list("pk", flat=True))
 
 
+def staff_is_national_intake(profile: StaffProfile | None) -> bool:
+    """A supervisor with no unit works the national intake queue."""
+    return (
+        profile is not None
+        and profile.role == StaffProfile.Role.SUPERVISOR
+        and profile.unit_id is None
+    )
+
+
+def national_intake_condition() -> Q:
+    """Open cases nobody placed to act on them would see: not assigned, and
+    either without a governorate, or of a unit with no active supervisor in
+    their governorate (say, an unknown blackmailer sent to National Security
+    where it has nobody). National intake supervisors route them."""
+    covered = StaffProfile.objects.filter(
+        role=StaffProfile.Role.SUPERVISOR,
+        user__is_active=True,
+        user__is_staff=True,
+        unit_id=OuterRef("unit_id"),
+        governorates=OuterRef("governorate_id"),
+    )
+    return Q(status__in=OPEN_STATUSES, assigned_officer__isnull=True) & (
+        Q(governorate__isnull=True) | ~Q(Exists(covered))
+    )
+
+
+def case_list_national_intake() -> QuerySet[Case]:
+    return Case.objects.filter(national_intake_condition())
+
+
 def case_list_for_viewer(*, viewer: StaffProfile | None) -> QuerySet[Case]:
     """The cases ``viewer`` may see in the console, each still to be shown redacted
     unless ``case_view_for`` says otherwise.
@@ -101,6 +131,8 @@ def case_list_for_viewer(*, viewer: StaffProfile | None) -> QuerySet[Case]:
       to them;
     - supervisor: cases of their unit in any of their governorates, and the
       unit's cases that have no governorate yet (someone must route them);
+    - national intake (a supervisor with no unit): the national intake queue
+      (``national_intake_condition``), so no case waits unseen;
     - administrator: every case, but only ever redacted (they manage accounts);
     - outreach staff, inactive or non-staff accounts: nothing.
     """
@@ -112,6 +144,9 @@ def case_list_for_viewer(*, viewer: StaffProfile | None) -> QuerySet[Case]:
     # Administrators list every case; case_view_for never unredacts for them.
     if role == StaffProfile.Role.ADMINISTRATOR:
         return cases
+    # National intake: the cases no unit supervisor is placed to see.
+    if staff_is_national_intake(viewer):
+        return cases.filter(national_intake_condition())
     # Staff without a unit work no cases (and outreach staff never do).
     if viewer.unit_id is None or role not in {
         StaffProfile.Role.OFFICER,
@@ -155,14 +190,17 @@ class CaseAccess:
     # A supervisor whose unit and governorates cover the case.
     supervisor: bool = False
     administrator: bool = False
+    # casework.eligibility: a case whose victim asked for a female officer is
+    # read in full (assigned, or revealed) by female staff only.
+    female_rule_ok: bool = True
 
     @property
     def can_see_full(self) -> bool:
-        return self.assigned
+        return self.assigned and self.female_rule_ok
 
     @property
     def can_reveal(self) -> bool:
-        return self.supervisor
+        return self.supervisor and self.female_rule_ok
 
     @property
     def can_assign(self) -> bool:
@@ -201,6 +239,14 @@ def case_access_for(*, case: Case, viewer: StaffProfile | None) -> CaseAccess:
     # Administrators see every case, redacted, and may do nothing with it.
     if role == StaffProfile.Role.ADMINISTRATOR:
         return CaseAccess(visible=True, administrator=True)
+    # National intake: a supervisor of the cases in the national intake queue.
+    if staff_is_national_intake(viewer):
+        covers = case_list_national_intake().filter(pk=case.pk).exists()
+        return CaseAccess(
+            visible=covers,
+            supervisor=covers,
+            female_rule_ok=female_rule_allows(case=case, staff=viewer),
+        )
     # Outreach staff and staff without a unit see no case.
     if viewer.unit_id is None or role not in {
         StaffProfile.Role.OFFICER,
@@ -211,12 +257,20 @@ def case_access_for(*, case: Case, viewer: StaffProfile | None) -> CaseAccess:
     if role == StaffProfile.Role.OFFICER:
         assigned = case.assigned_officer_id == viewer.pk
         in_area = same_unit and case.governorate_id in _governorate_ids(viewer)
-        return CaseAccess(visible=assigned or in_area, assigned=assigned)
+        return CaseAccess(
+            visible=assigned or in_area,
+            assigned=assigned,
+            female_rule_ok=female_rule_allows(case=case, staff=viewer),
+        )
     # Supervisor: their unit, in one of their governorates or not yet placed.
     covers = same_unit and (
         case.governorate_id is None or case.governorate_id in _governorate_ids(viewer)
     )
-    return CaseAccess(visible=covers, supervisor=covers)
+    return CaseAccess(
+        visible=covers,
+        supervisor=covers,
+        female_rule_ok=female_rule_allows(case=case, staff=viewer),
+    )
 
 
 def evidence_can_preview(*, evidence: Evidence, viewer: StaffProfile | None) -> bool:
@@ -241,7 +295,7 @@ def evidence_can_open(*, evidence: Evidence, viewer: StaffProfile | None) -> boo
     if not case_access_for(case=case, viewer=viewer).can_handle_evidence:
         return False
     # Female-officer request + possibly intimate material: female staff only.
-    if case.wants_female_officer and evidence.is_intimate and not viewer.is_female:
+    if evidence.is_intimate and not female_rule_allows(case=case, staff=viewer):
         return False
     return True
 
@@ -298,19 +352,8 @@ def officer_list_for_case(*, case: Case) -> QuerySet[StaffProfile]:
     female when the victim asked for a female officer. Annotated with ``load``
     (their open cases) and ordered least-loaded first, then by pk, so the
     auto-assigner's choice is deterministic."""
-    officers = StaffProfile.objects.filter(
-        role=StaffProfile.Role.OFFICER,
-        user__is_active=True,
-        user__is_staff=True,
-        unit_id=case.unit_id,
-    )
-    if case.governorate_id is None:
-        # Nobody is placed to take a case whose governorate is unknown: a
-        # supervisor routes it first (it waits flagged, never given at random).
-        return officers.none()
-    officers = officers.filter(governorates=case.governorate_id)
-    if case.wants_female_officer:
-        officers = officers.filter(sex=Sex.FEMALE)
+    # Who is eligible is casework.eligibility's rule, shared with case_assign.
+    officers = StaffProfile.objects.filter(officer_filter_for_case(case))
     return (
         officers.annotate(
             load=Count(
@@ -397,7 +440,7 @@ def case_console_allowed(*, viewer: StaffProfile | None) -> bool:
     """Does ``viewer`` have case pages at all? Outreach staff do not (404 everywhere)."""
     if not _is_active_staff(viewer):
         return False
-    if viewer.role == StaffProfile.Role.ADMINISTRATOR:
+    if viewer.role == StaffProfile.Role.ADMINISTRATOR or staff_is_national_intake(viewer):
         return True
     return viewer.unit_id is not None and viewer.role in {
         StaffProfile.Role.OFFICER,

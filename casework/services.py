@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.audit import audit_record
 from casework.crypto import Sealer, fingerprint
+from casework.eligibility import officer_refusals
 from casework.identifiers import (
     passphrase_hash,
     passphrase_new,
@@ -29,7 +30,6 @@ from casework.identifiers import (
     suspect_identifier_normalise,
 )
 from casework.models import (
-    OPEN_STATUSES,
     Answer,
     AuditEvent,
     Case,
@@ -51,6 +51,7 @@ from casework.selectors import (
     evidence_can_open,
     officer_list_for_case,
 )
+from casework.staffing import staff_profile_change, staff_profiles_share_lock
 from casework.victim import case_require_victim_input_accepted
 
 
@@ -73,6 +74,12 @@ def staff_account_upsert(
 
     An update never reactivates an account: ``casework.auth.staff_deactivate``
     ends an account on purpose, and editing its unit must not undo that.
+
+    This is the server's own door (seed_demo, bootstrap, benchmarks), with no
+    acting administrator: an existing profile is changed through
+    ``casework.staffing.staff_profile_change(by=None)``, so the change is
+    audited and moves cases like any other. The console creates and edits
+    accounts through ``casework.staffing`` (two-person rule).
     """
     user_model = get_user_model()
     user, created = user_model.objects.get_or_create(username=username)
@@ -84,9 +91,23 @@ def staff_account_upsert(
     elif created:
         user.set_unusable_password()
     user.save()
-    profile, _created = StaffProfile.objects.update_or_create(
-        user=user, defaults={"role": role, "sex": sex, "unit": unit}
-    )
+    existing = StaffProfile.objects.filter(user=user).first()
+    if existing is not None:
+        # The server's own commands (seed, bootstrap) change staff through the
+        # same door as the console: audited, and cases moved when needed.
+        profile = staff_profile_change(
+            profile=existing,
+            by=None,
+            role=role,
+            sex=sex,
+            unit=unit,
+            governorates=list(governorates),
+            via="command",
+        ).profile
+        # Puts back a role group removed by hand (idempotent).
+        staff_role_apply(user=user, role=role)
+        return profile
+    profile = StaffProfile.objects.create(user=user, role=role, sex=sex, unit=unit)
     profile.governorates.set(list(governorates))
     staff_role_apply(user=user, role=role)
     return profile
@@ -416,12 +437,6 @@ def case_record_external_reference(*, case: Case, service: str, number: str) -> 
 
 # --- assignment -------------------------------------------------------------------
 
-ASSIGN_FEMALE_OFFICER_REQUIRED = _("This case may only be assigned to a female officer.")
-ASSIGN_OFFICER_INACTIVE = _("This officer's account is not active.")
-ASSIGN_OFFICER_OUT_OF_SCOPE = _(
-    "This officer does not work in the unit and governorate of this case."
-)
-ASSIGN_NOT_AN_OFFICER = _("Cases can only be assigned to officers.")
 ASSIGN_CASE_CLOSED = _("This case is closed, so it cannot be assigned.")
 ASSIGN_BY_NOT_ALLOWED = _("Only a supervisor of this case's unit and governorate may assign it.")
 ASSIGN_CHANGED = _(
@@ -458,23 +473,8 @@ def _assign_refusals(
         expected_pk = expected_officer.pk if expected_officer is not None else None
         if case.assigned_officer_id != expected_pk:
             refusals.append(ValidationError(ASSIGN_CHANGED, code="assignment_changed"))
-    # Cases go to officers, not supervisors, outreach staff or administrators.
-    if officer.role != StaffProfile.Role.OFFICER:
-        refusals.append(ValidationError(ASSIGN_NOT_AN_OFFICER, code="not_an_officer"))
-    # The victim's request for a female officer is a hard rule.
-    if case.wants_female_officer and not officer.is_female:
-        refusals.append(
-            ValidationError(ASSIGN_FEMALE_OFFICER_REQUIRED, code="female_officer_required")
-        )
-    # A deactivated (or no longer staff) account takes no case.
-    if not (officer.user.is_active and officer.user.is_staff):
-        refusals.append(ValidationError(ASSIGN_OFFICER_INACTIVE, code="officer_inactive"))
-    # The officer must work the case's unit and, when known, its governorate.
-    if officer.unit_id != case.unit_id or (
-        case.governorate_id is not None
-        and not officer.governorates.filter(pk=case.governorate_id).exists()
-    ):
-        refusals.append(ValidationError(ASSIGN_OFFICER_OUT_OF_SCOPE, code="officer_out_of_scope"))
+    # Whether the officer may hold this case at all: casework.eligibility.
+    refusals.extend(officer_refusals(case=case, officer=officer))
     return refusals
 
 
@@ -502,11 +502,15 @@ def case_assign(
     attempts is visible. The refusal event is committed with the caller's
     transaction: callers catch the ValidationError and report it rather than
     letting it roll their transaction back. The case row is locked
-    (``SELECT ... FOR UPDATE``) for the whole decision.
+    (``SELECT ... FOR UPDATE``) for the whole decision, then the officer's
+    profile row (lock order: case, staff profile, audit chain head), so a
+    concurrent ``staff_profile_change`` of the officer (say, of their sex)
+    either sees this assignment or is seen by it.
     """
     actor = by.user if by is not None else None
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
+        staff_profiles_share_lock([officer.pk])
         officer = StaffProfile.objects.select_related("user").get(pk=officer.pk)
         refusals = _assign_refusals(
             case=locked, officer=officer, by=by, expected_officer=expected_officer
@@ -591,42 +595,26 @@ def _auto_assign_locked(*, case: Case, reason: str, exclude: StaffProfile | None
     return case
 
 
-def cases_reassign_after_deactivation(*, officer: StaffProfile) -> list[Case]:
-    """Put a deactivated officer's open cases back through the auto-assigner.
-
-    Each case is handled in its own transaction: released, then offered to the
-    least-loaded eligible officer (the female-officer rule included) or left
-    flagged as awaiting one. The officer is excluded even if the account is
-    still active when this runs.
-    """
-    reassigned = []
-    case_ids = list(
-        Case.objects.filter(assigned_officer=officer, status__in=OPEN_STATUSES)
-        .order_by("pk")
-        .values_list("pk", flat=True)
+def case_release_for_staff_change(
+    *, case: Case, officer: StaffProfile, actor: StaffProfile | None
+) -> Case:
+    """Take an open case from an officer who may no longer hold it, and offer it
+    to the auto-assigner (the female-officer rule included) or leave it flagged
+    as awaiting one. Only ``casework.staffing`` calls this, inside the staff
+    change's transaction, with the case row and the candidates' rows locked."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.assigned_officer_id != officer.pk or not case.is_open:
+        return case
+    case.assigned_officer = None
+    case.assignment_state = Case.AssignmentState.UNASSIGNED
+    case.save(update_fields=["assigned_officer", "assignment_state", "updated_at"])
+    audit_record(
+        action=AuditEvent.Action.CASE_ASSIGNED,
+        actor=actor.user if actor is not None else None,
+        case=case,
+        details={"officer": None, "previous": officer.pk, "via": "staff_change"},
     )
-    if not transaction.get_autocommit():
-        # Inside a caller's transaction the audit head, once taken for the
-        # first case, is held to the end: lock every case row before it
-        # (one lock order, casework.audit).
-        list(Case.objects.select_for_update().filter(pk__in=case_ids).order_by("pk"))
-    for case_id in case_ids:
-        with transaction.atomic():
-            case = Case.objects.select_for_update().get(pk=case_id)
-            if case.assigned_officer_id != officer.pk or not case.is_open:
-                continue
-            case.assigned_officer = None
-            case.assignment_state = Case.AssignmentState.UNASSIGNED
-            case.save(update_fields=["assigned_officer", "assignment_state", "updated_at"])
-            audit_record(
-                action=AuditEvent.Action.CASE_ASSIGNED,
-                case=case,
-                details={"officer": None, "previous": officer.pk, "via": "deactivation"},
-            )
-            reassigned.append(
-                _auto_assign_locked(case=case, reason="officer_deactivated", exclude=officer)
-            )
-    return reassigned
+    return _auto_assign_locked(case=case, reason="officer_no_longer_eligible", exclude=officer)
 
 
 # --- audited looks at a case ----------------------------------------------------------

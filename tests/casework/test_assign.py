@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from casework.auth import staff_deactivate
 from casework.models import AuditEvent, Case, Sex, StaffProfile
-from casework.services import case_assign, case_auto_assign, cases_reassign_after_deactivation
+from casework.services import case_assign, case_auto_assign
 from tests.casework.helpers import console_url
 
 CHANGELIST = "/en/console/casework/case/"
@@ -364,34 +365,20 @@ def test_auto_assign__no_governorate_waits_for_a_supervisor(file_report, staff):
 
 @pytest.mark.django_db
 def test_deactivation__cases_go_back_through_the_same_rule(cp_case, staff):
+    administrator = staff("admin", role=StaffProfile.Role.ADMINISTRATOR, unit=None)
     leaving = staff("leaving.f", sex=Sex.FEMALE, governorates=["baghdad"])
     female_case = cp_case(wants_female_officer=True)
     plain_case = cp_case()
     assert female_case.assigned_officer == leaving == plain_case.assigned_officer
     male = staff("stays.m", sex=Sex.MALE, governorates=["baghdad"])
 
-    leaving.user.is_active = False
-    leaving.user.save()
-    cases_reassign_after_deactivation(officer=leaving)
+    staff_deactivate(profile=leaving, by=administrator)
 
     female_case.refresh_from_db()
     plain_case.refresh_from_db()
     assert female_case.assigned_officer is None
     assert female_case.assignment_state == Case.AssignmentState.AWAITING_FEMALE_OFFICER
     assert plain_case.assigned_officer == male
-
-    # A female officer joins; a second deactivation pass is harmless.
-    assert cases_reassign_after_deactivation(officer=leaving) == []
-
-
-@pytest.mark.django_db
-def test_deactivation__still_active_officer_is_not_given_the_cases_back(cp_case, staff):
-    leaving = staff("leaving.f", sex=Sex.FEMALE, governorates=["baghdad"])
-    case = cp_case()
-    (result,) = cases_reassign_after_deactivation(officer=leaving)
-    assert result.pk == case.pk
-    assert result.assigned_officer is None
-    assert result.assignment_state == Case.AssignmentState.AWAITING_OFFICER
 
 
 # --- two supervisors at once (PostgreSQL row lock) -----------------------------------------

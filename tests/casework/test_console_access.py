@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from casework.models import AuditEvent, Case, Sex, StaffProfile
+from casework.models import AuditEvent, Case, Governorate, Sex, StaffProfile, Unit
 from tests.casework.helpers import console_url
 
 SUPERVISOR = StaffProfile.Role.SUPERVISOR
@@ -39,6 +39,12 @@ PERSONAS = {
         "sees": set(),
         "caps": {"list", "see", "preview", "handle", "supervise"},
     },
+    # A supervisor with no unit: the national intake queue (the Basra case
+    # below has nobody placed to act on it).
+    "national_intake": {
+        "sees": {"out"},
+        "caps": {"list", "see", "preview", "handle", "supervise"},
+    },
     "outreach": {"sees": set(), "caps": set()},
     "administrator": {"sees": {"in", "out"}, "caps": {"list", "see"}},
 }
@@ -53,6 +59,7 @@ URLS = {
     "message_post": ("POST", "handle", 302),
     "reveal": ("POST", "supervise", 200),
     "assign_action": ("POST", "supervise", 302),
+    "route": ("POST", "supervise", 302),
     "transition": ("POST", "handle", 302),
     "note": ("POST", "handle", 302),
     "checklist": ("POST", "handle", 302),
@@ -103,6 +110,7 @@ def world(staff, cp_case, add_evidence, fake_evidence_store):
         "supervisor_in_scope": staff("sup.in", role=SUPERVISOR, governorates=["baghdad"]),
         "supervisor_out_of_scope": staff("sup.out", role=SUPERVISOR, governorates=["karbala"]),
         "unverified_supervisor": staff("sup.nootp", role=SUPERVISOR, governorates=["baghdad"]),
+        "national_intake": staff("intake", role=SUPERVISOR, unit=None),
         "outreach": staff("outreach", role=StaffProfile.Role.OUTREACH, governorates=["baghdad"]),
         "administrator": staff("admin", role=StaffProfile.Role.ADMINISTRATOR, unit=None),
     }
@@ -154,6 +162,14 @@ def _request(client, url, case, evidence, world):
     if url == "checklist":
         return client.post(
             console_url("casework_case_checklist", case.pk), {"code": "told_not_to_pay"}
+        )
+    if url == "route":
+        return client.post(
+            console_url("casework_case_route", case.pk),
+            {
+                "governorate": Governorate.objects.get(code="baghdad").pk,
+                "unit": Unit.objects.get(kind="community_police").pk,
+            },
         )
     if url == "assign_action":
         return client.post(
@@ -210,6 +226,7 @@ def test_console_access__table_covers_every_case_url():
         "casework_case_add",
         "casework_case_delete",
         "casework_case_assign",
+        "casework_case_route",
         "casework_case_transition",
         "casework_case_note",
         "casework_case_checklist",
@@ -231,7 +248,7 @@ def test_console_access__dashboard_ladder(persona, name, world, console_client):
     response = client.get(console_url(name))
     if "login" in PERSONAS[persona]:
         assert response.status_code == 302
-    elif persona.startswith("supervisor"):
+    elif persona.startswith("supervisor") or persona == "national_intake":
         assert response.status_code == 200
     else:
         assert response.status_code == 404

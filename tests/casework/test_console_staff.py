@@ -93,21 +93,6 @@ def test_staff_deactivate__refused_for_ones_own_account(administrator):
     assert refused.value.code == "own_account"
 
 
-def test_staff_deactivate__hands_open_cases_to_the_reassignment_hook(
-    officer_baghdad, administrator, monkeypatch
-):
-    from casework import services
-
-    calls = []
-    monkeypatch.setattr(
-        services,
-        "cases_reassign_after_deactivation",
-        lambda **kwargs: calls.append(kwargs),
-    )
-    auth.staff_deactivate(profile=officer_baghdad, by=administrator)
-    assert calls == [{"officer": officer_baghdad}]
-
-
 def test_staff_account_upsert__does_not_reactivate_a_deactivated_account(
     officer_baghdad, administrator
 ):
