@@ -4,22 +4,29 @@
   8 symbols, 40 bits of randomness. Typing O for 0 or I/L for 1 still works.
 - A passphrase is 20 random digits (66 bits) in five groups of four: digits
   read, write and dictate the same way in Arabic, Sorani and English, and can
-  be saved on a phone as a contact's number. Only an Argon2id hash is stored.
+  be saved on a phone as a contact's number. Only a peppered Argon2id hash
+  is stored.
 - Suspect identifiers are normalised before they are fingerprinted, so the
   same phone written two ways links two cases.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import logging
 import re
 import secrets
 import unicodedata
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import phonenumbers
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from django.conf import settings
+
+logger = logging.getLogger(__name__)
 
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 REFERENCE_PATTERN = re.compile(r"^SND-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")
@@ -84,33 +91,97 @@ def _hasher() -> PasswordHasher:
     )
 
 
+# A stored code hash is ``$sanad-hmac$<pepper id>`` + Argon2id(HMAC(pepper, digits)).
+# The pepper lives outside the database, so a dump alone cannot be brute-forced
+# at all; with the pepper too, 66 random bits at even 1 ms a guess is out of
+# reach, which is why the Argon2id cost can stay low (measured in settings).
+# Hashes without the prefix (made before the pepper) still verify and are
+# rehashed at the next successful login.
+PEPPERED_PREFIX = "$sanad-hmac$"
+
+
+def _pepper() -> bytes:
+    """SANAD_CODE_PEPPER, or a key derived from SANAD_FINGERPRINT_KEY.
+
+    The fingerprint key is the right parent: it is required in production, is
+    kept outside the database, and is never rotated casually (suspect links
+    depend on it), whereas SECRET_KEY may be rotated and SANAD_KEYS rotate by
+    design; a changed pepper would make every victim's code fail.
+    """
+    explicit = settings.SANAD_CODE_PEPPER
+    if explicit:
+        return explicit.encode()
+    parent = settings.SANAD_FINGERPRINT_KEY.encode()
+    return hmac.new(parent, b"sanad/code-pepper/v1", hashlib.sha256).digest()
+
+
+def _pepper_id(pepper: bytes) -> str:
+    return hmac.new(pepper, b"sanad/code-pepper-id", hashlib.sha256).hexdigest()[:8]
+
+
+def _peppered(pepper: bytes, digits: str) -> str:
+    return hmac.new(pepper, digits.encode(), hashlib.sha256).hexdigest()
+
+
 def passphrase_hash(passphrase: str) -> str:
     digits = passphrase_normalise(passphrase)
     if digits is None:
         raise ValueError("not a passphrase")
-    return _hasher().hash(digits)
+    pepper = _pepper()
+    return f"{PEPPERED_PREFIX}{_pepper_id(pepper)}{_hasher().hash(_peppered(pepper, digits))}"
 
 
 _DUMMY_HASH: dict[tuple, str] = {}
 
 
-def passphrase_verify(stored_hash: str | None, candidate_digits: str) -> bool:
-    """Check a normalised passphrase. With no stored hash, verify against a
-    dummy hash of the same cost, so a missing reference takes as long as a
-    wrong passphrase and gives the same answer."""
+@dataclass(frozen=True)
+class CodeCheck:
+    matches: bool
+    needs_rehash: bool = False
+
+
+def passphrase_check(stored_hash: str | None, candidate_digits: str) -> CodeCheck:
+    """Check a normalised code; say whether a match should be hashed again.
+
+    With no stored hash, the check runs against a dummy hash made with the
+    current parameters and pepper, exactly as a stored hash is made today, so a
+    missing reference costs as long as a wrong code and gives the same answer.
+    """
     hasher = _hasher()
+    pepper = _pepper()
+    pepper_id = _pepper_id(pepper)
     # Made on the first check of either kind, so even that one check does not
-    # tell a missing reference from a wrong passphrase.
-    key = tuple(sorted(settings.SANAD_PASSPHRASE_ARGON2.items()))
+    # tell a missing reference from a wrong code.
+    key = (tuple(sorted(settings.SANAD_PASSPHRASE_ARGON2.items())), pepper_id)
     if key not in _DUMMY_HASH:
-        _DUMMY_HASH[key] = hasher.hash(secrets.token_hex(16))
+        _DUMMY_HASH[key] = passphrase_hash("0" * PASSPHRASE_DIGITS)
     if stored_hash is None:
         stored_hash = _DUMMY_HASH[key]
         candidate_digits = candidate_digits + "x"  # can never match
+    if stored_hash.startswith(PEPPERED_PREFIX):
+        stored_id, argon_hash = (
+            stored_hash[len(PEPPERED_PREFIX) : len(PEPPERED_PREFIX) + 8],
+            stored_hash[len(PEPPERED_PREFIX) + 8 :],
+        )
+        if stored_id != pepper_id:
+            logger.error(
+                "A victim's code hash was made with another pepper: check SANAD_CODE_PEPPER."
+            )
+            return CodeCheck(False)
+        candidate = _peppered(pepper, candidate_digits)
+    else:
+        argon_hash, candidate = stored_hash, candidate_digits
     try:
-        return hasher.verify(stored_hash, candidate_digits)
+        matched = hasher.verify(argon_hash, candidate)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+        return CodeCheck(False)
+    legacy = not stored_hash.startswith(PEPPERED_PREFIX)
+    return CodeCheck(matched, needs_rehash=legacy or hasher.check_needs_rehash(argon_hash))
+
+
+def passphrase_verify(stored_hash: str | None, candidate_digits: str) -> bool:
+    """True when the normalised code matches (see passphrase_check)."""
+    return passphrase_check(stored_hash, candidate_digits).matches
 
 
 _PHONE_SEPARATORS = re.compile(r"[\s\-().]")

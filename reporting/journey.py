@@ -29,7 +29,7 @@ from casework.evidence import (
     evidence_discard_for_owner,
     evidence_store,
 )
-from casework.identifiers import passphrase_normalise, passphrase_verify
+from casework.identifiers import passphrase_normalise
 from casework.models import Case, Category, Evidence, Governorate, Platform
 from casework.services import ReportAnswers, report_file
 from casework.throttle import throttle_consume, throttle_key
@@ -38,11 +38,13 @@ from config.csrf import csrf_protect
 from reporting import forms
 from reporting.models import ReportDraft
 from reporting.services import (
+    FollowUpOutcome,
     draft_answers,
     draft_create,
     draft_is_expired,
     draft_save_step,
     draft_sealer,
+    receipt_practice_check,
 )
 
 SESSION_DRAFT = "report_draft"
@@ -441,11 +443,15 @@ def receipt_check(request: HttpRequest) -> HttpResponse:
         else None
     )
     shown = passphrase_normalise(request.POST.get("passphrase_shown", ""))
-    if (
-        case is None
-        or shown is None
-        or not passphrase_verify(case.credential.passphrase_hash, shown)
-    ):
+    if case is None or shown is None:
+        raise Http404
+    # Throttled like the follow-up login, before the code is hashed.
+    checked = receipt_practice_check(
+        case=case, shown_digits=shown, client_address=client_address(request)
+    )
+    if checked != FollowUpOutcome.OK and checked != FollowUpOutcome.INVALID:
+        return render(request, "reporting/code_check_busy.html", status=429)
+    if checked != FollowUpOutcome.OK:
         raise Http404
     shown_grouped = " ".join(shown[i : i + 4] for i in range(0, len(shown), 4))
     form = forms.PracticeForm(data=request.POST)
