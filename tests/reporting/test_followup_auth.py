@@ -157,3 +157,25 @@ def test_followup_authenticate__lockout_holds_across_worker_processes(file_repor
         process.join(60)
         outcomes.append(queue.get(timeout=5))
     assert outcomes == [FollowUpOutcome.INVALID] * 5 + [FollowUpOutcome.LOCKED]
+
+
+@pytest.mark.django_db
+def test_purge_expired__drops_attempt_logs_a_day_after_their_last_use(reference_data):
+    import datetime as dt
+    import io
+
+    import time_machine
+    from django.core.management import call_command
+
+    from casework.models import AttemptLog
+
+    start = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        _login("SND-PPPP-0000", WRONG, client="192.0.2.1")
+        assert AttemptLog.objects.count() >= 3
+        clock.shift(dt.timedelta(hours=23))
+        call_command("purge_expired", stdout=io.StringIO())
+        assert AttemptLog.objects.count() >= 3  # still inside the day of lock history
+        clock.shift(dt.timedelta(hours=2))
+        call_command("purge_expired", stdout=io.StringIO())
+        assert AttemptLog.objects.count() == 0
