@@ -148,13 +148,14 @@ def _blocked_until(row: AttemptLog, *, limit: int, now: float) -> dt.datetime | 
 
 @transaction.atomic
 def guard_reserve(
-    *, door: Door, client_address: str, target: str | None, hashing: bool
+    *, door: Door, client_address: str, target: str | None, hashing: bool, cost: int = 1
 ) -> Reservation | Verdict:
     """Decide whether this attempt may go on; if so, count it now (before hashing).
 
     ``target`` is the canonical reference (or the receipt's case); None when
     the input cannot be one, which still counts against the client.
     ``hashing`` is False when the input cannot be a code: no budget is spent.
+    ``cost`` is the check's price in today's checks (older hashes cost more).
     """
     now = round(timezone.now().timestamp(), 3)
     address, prefix = network_of(client_address)
@@ -217,7 +218,7 @@ def guard_reserve(
             if len(spent) >= limit:
                 return Verdict(GuardOutcome.BUSY)
         for key, _limit in budgets:
-            rows[key].attempts.append(now)
+            rows[key].attempts.extend([now] * cost)
 
     counted = [address_key, prefix_key]
     counted += [client_target_key] if capped else [target_key] if target_key else []

@@ -19,6 +19,8 @@ from casework.audit import audit_record
 from casework.crypto import Sealer, client_fingerprint
 from casework.identifiers import (
     CodeCheck,
+    code_check_cost,
+    dummy_hash_for,
     passphrase_check,
     passphrase_hash,
     passphrase_normalise,
@@ -149,15 +151,6 @@ def followup_authenticate(
     """
     canonical_reference = reference_normalise(reference)
     digits = passphrase_normalise(passphrase)
-    reserved = guard_reserve(
-        door=LOGIN,
-        client_address=client_address,
-        target=canonical_reference,
-        hashing=digits is not None,
-    )
-    if isinstance(reserved, Verdict):
-        return FollowUpResult(reserved.outcome, until=reserved.until)
-
     case = None
     stored_hash = None
     if canonical_reference is not None:
@@ -166,9 +159,25 @@ def followup_authenticate(
         )
         credential = getattr(case, "credential", None) if case is not None else None
         stored_hash = credential.passphrase_hash if credential is not None else None
+    # What the check will cost, known before hashing: the site's budget counts
+    # an old, dearer hash (or the dummy standing in for one) for what it costs.
+    cost = code_check_cost(stored_hash or dummy_hash_for(canonical_reference))
+    reserved = guard_reserve(
+        door=LOGIN,
+        client_address=client_address,
+        target=canonical_reference,
+        hashing=digits is not None,
+        cost=cost,
+    )
+    if isinstance(reserved, Verdict):
+        return FollowUpResult(reserved.outcome, until=reserved.until)
 
     # A malformed code cannot be right: it counts as a guess but costs no hashing.
-    check = passphrase_check(stored_hash, digits) if digits is not None else CodeCheck(False)
+    check = (
+        passphrase_check(stored_hash, digits, dummy_seed=canonical_reference)
+        if digits is not None
+        else CodeCheck(False)
+    )
     if check.matches and case is not None:
         guard_settle_success(reserved)
         _followup_login_succeeded(case=case, digits=digits, check=check)
@@ -191,7 +200,11 @@ def receipt_practice_check(*, case: Case, shown_digits: str, client_address: str
     behind the same guards as the login (its own per-receipt count), so the
     practice run is no free Argon2id for whoever repeats it."""
     reserved = guard_reserve(
-        door=PRACTICE, client_address=client_address, target=str(case.uuid), hashing=True
+        door=PRACTICE,
+        client_address=client_address,
+        target=str(case.uuid),
+        hashing=True,
+        cost=code_check_cost(case.credential.passphrase_hash),
     )
     if isinstance(reserved, Verdict):
         return reserved.outcome

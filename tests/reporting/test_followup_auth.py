@@ -95,7 +95,7 @@ def test_followup_authenticate__locked_or_overlong_input_is_refused_before_hashi
 
     real = identifiers.passphrase_check
     monkeypatch.setattr(
-        "reporting.services.passphrase_check", lambda *a: calls.append(1) or real(*a)
+        "reporting.services.passphrase_check", lambda *a, **k: calls.append(1) or real(*a, **k)
     )
     assert _login(filed.case.reference, filed.passphrase).outcome == FollowUpOutcome.LOCKED
     assert _login(filed.case.reference, "9" * 10_000).outcome == FollowUpOutcome.LOCKED

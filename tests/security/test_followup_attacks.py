@@ -33,6 +33,22 @@ def _spread(index: int) -> str:
     return f"10.{index // 250}.{index % 250}.9"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_hash_shares():
+    # The share of each kind of stored hash is cached per process for minutes.
+    from casework import identifiers
+
+    identifiers._SHARES.update(at=-1e9)
+    yield
+    identifiers._SHARES.update(at=-1e9)
+
+
+def _make_legacy(case, digits, *, memory_cost=8192, time_cost=3):
+    """Store the code as Sanad did before the pepper, with dearer parameters."""
+    legacy = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=1)
+    ReporterCredential.objects.filter(case=case).update(passphrase_hash=legacy.hash(digits))
+
+
 @pytest.fixture
 def frozen():
     with time_machine.travel(MORNING, tick=False) as clock:
@@ -50,10 +66,10 @@ def hash_calls(monkeypatch):
     name = "passphrase_check" if hasattr(services, "passphrase_check") else "passphrase_verify"
     real = getattr(services, name)
 
-    def counting(*args):
+    def counting(*args, **kwargs):
         with lock:
             calls.append(1)
-        return real(*args)
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(services, name, counting)
     return calls
@@ -213,7 +229,9 @@ def test_receipt_practice_check__throttled_before_hashing(
     settings.SANAD_FOLLOWUP_CLIENT_MAX_FAILURES = 6
     calls = []
     real = services.passphrase_check
-    monkeypatch.setattr(services, "passphrase_check", lambda *a: calls.append(1) or real(*a))
+    monkeypatch.setattr(
+        services, "passphrase_check", lambda *a, **k: calls.append(1) or real(*a, **k)
+    )
     filed = file_report()
     session = client.session
     session["receipt_case"] = filed.case.pk
@@ -371,3 +389,65 @@ def test_followup_login__attempt_logs_hold_no_reference_code_or_address(file_rep
     for secret in (filed.case.reference, digits, "203.0.113", "2001:db8", "SND-"):
         assert secret not in dump
     assert not re.search(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}", dump)
+
+
+@pytest.mark.django_db
+def test_followup_login__unknown_reference_costs_as_much_as_a_stored_old_hash(
+    settings, file_report
+):
+    import statistics
+    import time
+
+    settings.SANAD_CODE_CHECKS_PER_SECOND = settings.SANAD_CODE_CHECKS_PER_SECOND_SUSPECT = 10**6
+    filed = file_report()
+    _make_legacy(filed.case, filed.passphrase.replace(" ", ""))
+
+    def timed(reference, index):
+        started = time.perf_counter()
+        outcome = _login(reference, WRONG, client=_spread(index)).outcome
+        return outcome, time.perf_counter() - started
+
+    _login("SND-ZZZZ-ZZZZ", WRONG, client="10.200.0.1")  # warm both dummies
+    existing, missing = [], []
+    for index in range(5):
+        outcome_a, elapsed_a = timed(filed.case.reference, 2 * index)
+        outcome_b, elapsed_b = timed(f"SND-QQQQ-{index:04d}", 2 * index + 1)
+        assert outcome_a == outcome_b == FollowUpOutcome.INVALID
+        existing.append(elapsed_a)
+        missing.append(elapsed_b)
+    # The old hash costs ~24 times today's: without a dummy of the same kind the
+    # missing reference answered many times faster.
+    ratio = statistics.median(existing) / statistics.median(missing)
+    assert 0.4 < ratio < 2.5, ratio
+
+
+@pytest.mark.django_db
+def test_followup_login__dummy_follows_the_share_of_old_hashes_per_reference(file_report):
+    from casework import identifiers
+
+    old, new = file_report(), file_report()
+    _make_legacy(old.case, old.passphrase.replace(" ", ""), memory_cost=2048, time_cost=2)
+    picks = [
+        "m=2048,t=2" in identifiers.dummy_hash_for(f"SND-RRRR-{index:04d}") for index in range(400)
+    ]
+    assert 120 < sum(picks) < 280  # about half, as in the database
+    again = [
+        "m=2048,t=2" in identifiers.dummy_hash_for(f"SND-RRRR-{index:04d}") for index in range(400)
+    ]
+    assert again == picks  # the same reference always costs the same
+    assert new.case.credential.passphrase_hash.startswith("$sanad-hmac$")
+
+
+@pytest.mark.django_db
+def test_followup_login__old_dearer_hashes_spend_more_of_the_site_budget(
+    settings, file_report, hash_calls, frozen
+):
+    settings.SANAD_CODE_CHECKS_PER_SECOND = 20
+    filed = file_report()
+    # 8 times today's cost (tests run Argon2 at m=1024, t=1).
+    _make_legacy(filed.case, filed.passphrase.replace(" ", ""), memory_cost=4096, time_cost=2)
+    outcomes = [
+        _login(f"SND-SSSS-{index:04d}", WRONG, client=_spread(index)).outcome for index in range(4)
+    ]
+    assert outcomes == [FollowUpOutcome.INVALID] * 3 + [FollowUpOutcome.BUSY]
+    assert len(hash_calls) == 3
