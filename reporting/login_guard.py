@@ -89,6 +89,10 @@ class Reservation:
     client_target_key: str | None
     capped: bool
     counted: list[str] = field(default_factory=list)
+    # Whether a failure could lock anything (some count reached its limit with
+    # this attempt), and the reference's tries left if it fails.
+    may_lock: bool = True
+    tries_left: int | None = None
 
 
 def network_of(client_address: str) -> tuple[str, str]:
@@ -224,6 +228,18 @@ def guard_reserve(
     counted += [client_target_key] if capped else [target_key] if target_key else []
     for key in counted:
         rows[key].attempts.append(now)
+    may_lock = (
+        len(rows[address_key].attempts) >= settings.SANAD_FOLLOWUP_CLIENT_MAX_FAILURES
+        or len(rows[prefix_key].attempts) >= settings.SANAD_FOLLOWUP_PREFIX_MAX_FAILURES
+    )
+    tries_left = None
+    if capped:
+        tries_left = settings.SANAD_FOLLOWUP_CAPPED_TRIES_PER_CLIENT - len(
+            rows[client_target_key].attempts
+        )
+    elif target_key:
+        tries_left = settings.SANAD_FOLLOWUP_MAX_FAILURES - len(rows[target_key].attempts)
+    may_lock = may_lock or tries_left == 0
     now_dt = _until(now)
     for row in rows.values():
         row.updated_at = now_dt
@@ -237,6 +253,8 @@ def guard_reserve(
         client_target_key=client_target_key,
         capped=capped,
         counted=counted,
+        may_lock=may_lock,
+        tries_left=tries_left,
     )
 
 
@@ -270,6 +288,10 @@ def _block(row: AttemptLog, *, limit: int, now: float) -> bool:
 @transaction.atomic
 def guard_settle_failure(reservation: Reservation) -> Verdict:
     """The code was wrong (the attempt stays counted): lock what is now full."""
+    if not reservation.may_lock:
+        # Nothing reached its limit with this attempt; an attempt that did will
+        # lock it. Most guesses of a flood end here, without a transaction.
+        return Verdict(GuardOutcome.INVALID, tries_left=reservation.tries_left)
     now = round(timezone.now().timestamp(), 3)
     rows = attempt_logs_for_update(reservation.counted)
     changed: set[str] = set()
