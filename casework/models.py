@@ -493,6 +493,7 @@ class FollowUpLockout(models.Model):
     class Scope(models.TextChoices):
         REFERENCE = "reference", _("Case reference")
         CLIENT = "client", _("Client")
+        NETWORK = "network", _("Network")
 
     scope = models.CharField(max_length=16, choices=Scope.choices)
     case = models.ForeignKey(
@@ -608,6 +609,26 @@ class ThrottleCounter(models.Model):
     count = models.PositiveIntegerField(default=0)
     window_started_at = models.DateTimeField(default=timezone.now)
     locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.key[:12]
+
+
+class AttemptLog(models.Model):
+    """A sliding-window log of counted attempts at one guarded door.
+
+    ``attempts`` holds the epoch seconds of the attempts still inside the
+    window (never more than the limit), so a window never "carries over" at a
+    boundary; ``locks`` holds when the key was locked in the last day, for
+    escalating blocks and the daily cap on reference locks. ``key`` is a keyed
+    hash: no reference or client address is stored.
+    """
+
+    key = models.CharField(max_length=80, unique=True)
+    attempts = models.JSONField(default=list)
+    locks = models.JSONField(default=list)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     def __str__(self) -> str:
         return self.key[:12]

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from casework.crypto import fingerprint
-from casework.models import ThrottleCounter
+from casework.models import AttemptLog, ThrottleCounter
 
 
 def throttle_key(purpose: str, value: str) -> str:
@@ -89,6 +89,32 @@ def throttle_clear(key: str) -> None:
     ThrottleCounter.objects.filter(key=key).delete()
 
 
+def attempt_logs_for_update(keys: list[str]) -> dict[str, AttemptLog]:
+    """Lock the attempt logs of ``keys`` (created when missing), always in key
+    order so two requests sharing keys cannot deadlock. Call inside a transaction."""
+    wanted = sorted(set(keys))
+    rows = {
+        row.key: row
+        for row in AttemptLog.objects.select_for_update().filter(key__in=wanted).order_by("key")
+    }
+    missing = [key for key in wanted if key not in rows]
+    if missing:
+        AttemptLog.objects.bulk_create(
+            [AttemptLog(key=key) for key in missing], ignore_conflicts=True
+        )
+        rows = {
+            row.key: row
+            for row in AttemptLog.objects.select_for_update().filter(key__in=wanted).order_by("key")
+        }
+    return rows
+
+
+def attempts_in_window(row: AttemptLog, *, now: float, window_seconds: float) -> list[float]:
+    """Drop the attempts older than the window; return the rest, oldest first."""
+    row.attempts = sorted(stamp for stamp in row.attempts if stamp > now - window_seconds)
+    return row.attempts
+
+
 def throttle_purge_stale(*, older_than: dt.timedelta) -> int:
     cutoff = timezone.now() - older_than
     deleted, _ = (
@@ -96,4 +122,11 @@ def throttle_purge_stale(*, older_than: dt.timedelta) -> int:
         .exclude(locked_until__gt=timezone.now())
         .delete()
     )
-    return deleted
+    # Attempt logs hold a day of lock history: keep them a day past their last use.
+    log_cutoff = timezone.now() - max(older_than, dt.timedelta(days=1))
+    logs_deleted, _ = (
+        AttemptLog.objects.filter(updated_at__lt=log_cutoff)
+        .exclude(locked_until__gt=timezone.now())
+        .delete()
+    )
+    return deleted + logs_deleted

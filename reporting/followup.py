@@ -1,17 +1,22 @@
 """The victim's follow-up: reference + passphrase open the case's status and
-messages. The session ends after 15 idle minutes or with "Leave now"."""
+messages. The session ends after SANAD_FOLLOWUP_IDLE_SECONDS without activity or
+with "Leave now"."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import time
+import zoneinfo
 
 from django.conf import settings
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -35,7 +40,7 @@ from casework.victim import (
 )
 from config.csrf import csrf_protect, csrf_secret_present
 from reporting import forms
-from reporting.services import FollowUpOutcome, followup_authenticate
+from reporting.services import FollowUpOutcome, FollowUpResult, followup_authenticate
 
 SESSION_CASE = "followup_case"
 SESSION_SEEN = "followup_seen"
@@ -43,14 +48,32 @@ SESSION_SEEN = "followup_seen"
 LOGIN_INVALID = _(
     "The case number or the secret code is not right. Please check both and try again."
 )
+LOGIN_TRIES_LEFT = ngettext_lazy(
+    "You can try %(count)s more time before this case number is locked for a while.",
+    "You can try %(count)s more times before this case number is locked for a while.",
+    "count",
+)
+LOGIN_NOW_LOCKED = _(
+    "Because of too many wrong codes, this case number is now locked until %(time)s "
+    "(Iraq time). Please try again after that."
+)
 LOGIN_LOCKED = _(
-    "Too many wrong tries for this case number. For your safety it is locked for 15 minutes. "
-    "If you need help now, call 497 or 131."
+    "Someone tried wrong codes for this case number, so it is locked until %(time)s "
+    "(Iraq time). This protects your report: nobody got in. Please try again after that."
 )
 LOGIN_CLIENT_LOCKED = _(
-    "Too many wrong tries from this connection. Please wait 15 minutes and try again."
+    "Too many wrong codes were tried from this connection, so it is blocked until %(time)s "
+    "(Iraq time). Please try again after that, or from another connection."
 )
-SIGNED_OUT_IDLE = _("For your safety you were signed out after 15 minutes without activity.")
+LOGIN_BUSY = _(
+    "Too many people are trying to open their case right now. Please wait a minute and try again."
+)
+LOGIN_IN_DANGER = _("If you are in danger now, do not wait: call a hotline.")
+SIGNED_OUT_IDLE = ngettext_lazy(
+    "For your safety you were signed out after %(minutes)s minute without activity.",
+    "For your safety you were signed out after %(minutes)s minutes without activity.",
+    "minutes",
+)
 MESSAGE_SENT = _("Your message was sent.")
 EVIDENCE_ADDED = _("Your files were added to your case.")
 REFERENCE_SAVED = _("Thank you. The number was saved to your case.")
@@ -69,7 +92,8 @@ def followup_case_required(view):
             return redirect("reporting:followup_login")
         if time.time() - seen > settings.SANAD_FOLLOWUP_IDLE_SECONDS:
             request.session.flush()
-            flash.info(request, SIGNED_OUT_IDLE)
+            minutes = max(settings.SANAD_FOLLOWUP_IDLE_SECONDS // 60, 1)
+            flash.info(request, SIGNED_OUT_IDLE % {"minutes": minutes})
             return redirect("reporting:followup_login")
         case = (
             Case.objects.select_related("category", "assigned_officer").filter(pk=case_pk).first()
@@ -83,10 +107,38 @@ def followup_case_required(view):
     return wrapper
 
 
+def _iraq_time(moment: dt.datetime) -> str:
+    """A lock's end as people in Iraq read it: the time, and the day if not today."""
+    zone = zoneinfo.ZoneInfo(settings.DISPLAY_TIME_ZONE)
+    local = timezone.localtime(moment, zone)
+    shown = formats.time_format(local, "TIME_FORMAT")
+    if local.date() != timezone.localtime(timezone.now(), zone).date():
+        shown = f"{formats.date_format(local, 'MONTH_DAY_FORMAT')} {shown}"
+    return shown
+
+
+def _login_refusal(result: FollowUpResult) -> list[str]:
+    """The words for a refused login: what happened, until when, what to do."""
+    until = {"time": _iraq_time(result.until)} if result.until else None
+    if result.outcome == FollowUpOutcome.LOCKED:
+        return [LOGIN_LOCKED % until if until else LOGIN_BUSY]
+    if result.outcome == FollowUpOutcome.CLIENT_LOCKED:
+        return [LOGIN_CLIENT_LOCKED % until if until else LOGIN_BUSY]
+    if result.outcome == FollowUpOutcome.BUSY:
+        return [LOGIN_BUSY]
+    lines = [LOGIN_INVALID]
+    if result.tries_left == 0 and until:
+        lines.append(LOGIN_NOW_LOCKED % until)
+    elif result.tries_left:
+        lines.append(LOGIN_TRIES_LEFT % {"count": result.tries_left})
+    return lines
+
+
 @require_http_methods(["GET", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
     form = forms.FollowUpLoginForm(data=request.POST or None)
     status = 200
+    refused = False
     if request.method == "POST":
         # The form's max_length refuses over-long input before any hashing.
         if form.is_valid():
@@ -101,15 +153,21 @@ def login(request: HttpRequest) -> HttpResponse:
                 request.session[SESSION_CASE] = result.case.pk
                 request.session[SESSION_SEEN] = time.time()
                 return redirect("reporting:followup_case")
-            message = {
-                FollowUpOutcome.LOCKED: LOGIN_LOCKED,
-                FollowUpOutcome.CLIENT_LOCKED: LOGIN_CLIENT_LOCKED,
-            }.get(result.outcome, LOGIN_INVALID)
-            form.add_error(None, ValidationError(message, code=result.outcome))
+            for line in _login_refusal(result):
+                form.add_error(None, ValidationError(line, code=result.outcome))
+            refused = result.outcome != FollowUpOutcome.INVALID or result.tries_left == 0
             status = 429 if result.outcome != FollowUpOutcome.INVALID else 400
         else:
             status = 400
-    return render(request, "reporting/followup_login.html", {"form": form}, status=status)
+    response = render(
+        request,
+        "reporting/followup_login.html",
+        {"form": form, "refused": refused, "in_danger": LOGIN_IN_DANGER},
+        status=status,
+    )
+    if status == 429:
+        response["Retry-After"] = "60"
+    return response
 
 
 def _thread(case: Case) -> list[dict]:

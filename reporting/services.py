@@ -1,8 +1,8 @@
 """Public-side writes: drafts of a report, advice pages, the victim's follow-up login.
 
 The follow-up login is the door an attacker would hammer, so its checks are
-ordered cheapest first: input length, then the lockouts, and only then the
-Argon2id hash (~0.2 s of CPU).
+ordered cheapest first: input length, then the guards of
+reporting.login_guard (which count the attempt), and only then the code's hash.
 """
 
 from __future__ import annotations
@@ -17,10 +17,25 @@ from django.utils import timezone
 
 from casework.audit import audit_record
 from casework.crypto import Sealer, client_fingerprint
-from casework.identifiers import passphrase_normalise, passphrase_verify, reference_normalise
-from casework.models import AuditEvent, Case, FollowUpLockout
-from casework.throttle import throttle_clear, throttle_hit, throttle_key, throttle_state
+from casework.identifiers import (
+    CodeCheck,
+    code_check_cost,
+    dummy_hash_for,
+    passphrase_check,
+    passphrase_hash,
+    passphrase_normalise,
+    reference_normalise,
+)
+from casework.models import AuditEvent, Case, FollowUpLockout, ReporterCredential
 from reporting.advice_content import ADVICE_PAGES
+from reporting.login_guard import (
+    LOGIN,
+    GuardOutcome,
+    Verdict,
+    guard_reserve,
+    guard_settle_failure,
+    guard_settle_success,
+)
 from reporting.models import AdvicePage, ReportDraft
 
 # --- drafts ---------------------------------------------------------------------
@@ -81,53 +96,65 @@ def advice_pages_install() -> int:
 # --- follow-up login ------------------------------------------------------------
 
 
-class FollowUpOutcome:
-    OK = "ok"
-    INVALID = "invalid"  # wrong reference or passphrase: one answer for both
-    LOCKED = "locked"  # this reference is locked after too many wrong guesses
-    CLIENT_LOCKED = "client_locked"  # this client guessed too much across references
+class FollowUpOutcome(GuardOutcome):
+    """What a follow-up login attempt came to (see reporting.login_guard)."""
 
 
 @dataclass(frozen=True)
 class FollowUpResult:
     outcome: str
     case: Case | None = None
+    # When a lock or block ends (for the person to be told), and how many
+    # wrong codes this reference still takes before it locks.
+    until: dt.datetime | None = None
+    tries_left: int | None = None
 
 
-def _record_lockout(*, scope: str, case: Case | None, client: str, until: dt.datetime) -> None:
-    FollowUpLockout.objects.create(
-        scope=scope, case=case, client_fingerprint=client if scope == "client" else "", until=until
-    )
-    audit_record(
-        action=AuditEvent.Action.FOLLOWUP_LOCKOUT,
-        actor_label="system",
-        case=case,
-        details={"scope": scope},
-    )
+def _record_lockouts(
+    *, scopes: tuple[tuple[str, dt.datetime], ...], case: Case | None, client: str
+) -> None:
+    for scope, until in scopes:
+        FollowUpLockout.objects.create(
+            scope=scope,
+            case=case if scope == FollowUpLockout.Scope.REFERENCE else None,
+            client_fingerprint=client if scope != FollowUpLockout.Scope.REFERENCE else "",
+            until=until,
+        )
+        audit_record(
+            action=AuditEvent.Action.FOLLOWUP_LOCKOUT,
+            actor_label="system",
+            case=case if scope == FollowUpLockout.Scope.REFERENCE else None,
+            details={"scope": scope},
+        )
+
+
+@transaction.atomic
+def _followup_login_succeeded(*, case: Case, digits: str, check: CodeCheck) -> None:
+    credential = ReporterCredential.objects.select_for_update().get(case=case)
+    credential.last_used_at = timezone.now()
+    fields = ["last_used_at"]
+    if check.needs_rehash:
+        # Older parameters (or no pepper): move to today's, so old codes stop
+        # costing more than new ones and stop standing out by their timing.
+        credential.passphrase_hash = passphrase_hash(digits)
+        fields.append("passphrase_hash")
+    credential.save(update_fields=fields)
+    audit_record(action=AuditEvent.Action.FOLLOWUP_LOGIN, actor_label="victim", case=case)
 
 
 def followup_authenticate(
     *, reference: str, passphrase: str, client_address: str
 ) -> FollowUpResult:
-    """Check a reference + passphrase, throttled per reference and per client.
+    """Check a reference + code behind the guards of reporting.login_guard.
 
-    Five wrong passphrases for one reference within 15 minutes lock that
-    reference for 15 minutes: even the right passphrase is refused then. A
-    client making many wrong guesses across references is locked too (stops
-    enumeration). Locked or over-long input is refused before any hashing, and
-    a reference that does not exist costs the same hash as one that does.
+    Every attempt is counted before hashing (per reference, client address,
+    network prefix and site-wide budget); five wrong codes for one reference in
+    15 minutes lock it (even the right code is refused then, at most a few
+    times a day). Over-long input costs no hashing, and a reference that does
+    not exist costs the same hash as one that does and gets the same answer.
     """
-    client = client_fingerprint(client_address, purpose="followup")
-    client_key = throttle_key("followup-client", client)
-    if throttle_state(client_key).locked:
-        return FollowUpResult(FollowUpOutcome.CLIENT_LOCKED)
-
     canonical_reference = reference_normalise(reference)
     digits = passphrase_normalise(passphrase)
-    reference_key = throttle_key("followup-ref", canonical_reference or "invalid")
-    if canonical_reference is not None and throttle_state(reference_key).locked:
-        return FollowUpResult(FollowUpOutcome.LOCKED)
-
     case = None
     stored_hash = None
     if canonical_reference is not None:
@@ -136,46 +163,37 @@ def followup_authenticate(
         )
         credential = getattr(case, "credential", None) if case is not None else None
         stored_hash = credential.passphrase_hash if credential is not None else None
+    # What the check will cost, known before hashing: the site's budget counts
+    # an old, dearer hash (or the dummy standing in for one) for what it costs.
+    cost = code_check_cost(stored_hash or dummy_hash_for(canonical_reference))
+    reserved = guard_reserve(
+        door=LOGIN,
+        client_address=client_address,
+        target=canonical_reference,
+        hashing=digits is not None,
+        cost=cost,
+    )
+    if isinstance(reserved, Verdict):
+        return FollowUpResult(reserved.outcome, until=reserved.until)
 
-    if digits is None:
-        # Cannot be right; still counts as a guess, but costs no hashing.
-        verified = False
-    else:
-        verified = passphrase_verify(stored_hash, digits) and case is not None
-
-    if verified:
-        throttle_clear(reference_key)
-        case.credential.last_used_at = timezone.now()
-        case.credential.save(update_fields=["last_used_at"])
-        audit_record(action=AuditEvent.Action.FOLLOWUP_LOGIN, actor_label="victim", case=case)
+    # A malformed code cannot be right: it counts as a guess but costs no hashing.
+    check = (
+        passphrase_check(stored_hash, digits, dummy_seed=canonical_reference)
+        if digits is not None
+        else CodeCheck(False)
+    )
+    if check.matches and case is not None:
+        guard_settle_success(reserved)
+        _followup_login_succeeded(case=case, digits=digits, check=check)
         return FollowUpResult(FollowUpOutcome.OK, case)
 
-    lock_seconds = settings.SANAD_FOLLOWUP_LOCKOUT_SECONDS
-    if canonical_reference is not None:
-        state = throttle_hit(
-            key=reference_key,
-            limit=settings.SANAD_FOLLOWUP_MAX_FAILURES,
-            window_seconds=lock_seconds,
-            lock_seconds=lock_seconds,
+    verdict = guard_settle_failure(reserved)
+    if verdict.locked_scopes:
+        _record_lockouts(
+            scopes=verdict.locked_scopes,
+            case=case,
+            client=client_fingerprint(client_address, purpose="followup"),
         )
-        if state.just_locked:
-            _record_lockout(
-                scope=FollowUpLockout.Scope.REFERENCE,
-                case=case,
-                client="",
-                until=state.locked_until,
-            )
-    client_state = throttle_hit(
-        key=client_key,
-        limit=settings.SANAD_FOLLOWUP_CLIENT_MAX_FAILURES,
-        window_seconds=lock_seconds,
-        lock_seconds=lock_seconds,
+    return FollowUpResult(
+        FollowUpOutcome.INVALID, until=verdict.until, tries_left=verdict.tries_left
     )
-    if client_state.just_locked:
-        _record_lockout(
-            scope=FollowUpLockout.Scope.CLIENT,
-            case=None,
-            client=client,
-            until=client_state.locked_until,
-        )
-    return FollowUpResult(FollowUpOutcome.INVALID)

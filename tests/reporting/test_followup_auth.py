@@ -43,21 +43,19 @@ def test_followup_authenticate__locks_reference_after_five_failures_even_for_the
 
 
 @pytest.mark.django_db
-def test_followup_authenticate__lockout_ends_after_fifteen_minutes(file_report, settings):
-    from datetime import timedelta
+def test_followup_authenticate__lockout_ends_after_fifteen_minutes(file_report):
+    import datetime as dt
 
-    from django.utils import timezone
-
-    from casework.models import ThrottleCounter
+    import time_machine
 
     filed = file_report()
-    for _ in range(5):
-        _login(filed.case.reference, WRONG)
-    ThrottleCounter.objects.update(
-        locked_until=timezone.now() - timedelta(seconds=1),
-        window_started_at=timezone.now() - timedelta(minutes=16),
-    )
-    assert _login(filed.case.reference, filed.passphrase).outcome == FollowUpOutcome.OK
+    with time_machine.travel(dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC), tick=False) as clock:
+        for _ in range(5):
+            _login(filed.case.reference, WRONG)
+        clock.shift(dt.timedelta(minutes=14, seconds=59))
+        assert _login(filed.case.reference, filed.passphrase).outcome == FollowUpOutcome.LOCKED
+        clock.shift(dt.timedelta(seconds=2))
+        assert _login(filed.case.reference, filed.passphrase).outcome == FollowUpOutcome.OK
 
 
 @pytest.mark.django_db
@@ -95,9 +93,9 @@ def test_followup_authenticate__locked_or_overlong_input_is_refused_before_hashi
     calls = []
     import casework.identifiers as identifiers
 
-    real = identifiers.passphrase_verify
+    real = identifiers.passphrase_check
     monkeypatch.setattr(
-        "reporting.services.passphrase_verify", lambda *a: calls.append(1) or real(*a)
+        "reporting.services.passphrase_check", lambda *a, **k: calls.append(1) or real(*a, **k)
     )
     assert _login(filed.case.reference, filed.passphrase).outcome == FollowUpOutcome.LOCKED
     assert _login(filed.case.reference, "9" * 10_000).outcome == FollowUpOutcome.LOCKED
@@ -159,3 +157,25 @@ def test_followup_authenticate__lockout_holds_across_worker_processes(file_repor
         process.join(60)
         outcomes.append(queue.get(timeout=5))
     assert outcomes == [FollowUpOutcome.INVALID] * 5 + [FollowUpOutcome.LOCKED]
+
+
+@pytest.mark.django_db
+def test_purge_expired__drops_attempt_logs_a_day_after_their_last_use(reference_data):
+    import datetime as dt
+    import io
+
+    import time_machine
+    from django.core.management import call_command
+
+    from casework.models import AttemptLog
+
+    start = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        _login("SND-PPPP-0000", WRONG, client="192.0.2.1")
+        assert AttemptLog.objects.count() >= 3
+        clock.shift(dt.timedelta(hours=23))
+        call_command("purge_expired", stdout=io.StringIO())
+        assert AttemptLog.objects.count() >= 3  # still inside the day of lock history
+        clock.shift(dt.timedelta(hours=2))
+        call_command("purge_expired", stdout=io.StringIO())
+        assert AttemptLog.objects.count() == 0
