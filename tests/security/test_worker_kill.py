@@ -41,9 +41,11 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[2]
 VICTIMS = 6
 FILES_PER_VICTIM = 2
-# When each victim's first "Send" meets the SIGKILL: None before the request,
-# otherwise seconds after the request was written to the socket.
-KILL_MOMENTS = [None, 0.0, "random", None, 0.0, "random"]
+# When each victim's first "Send" meets the SIGKILL: "before" the request is
+# written, "sent" right after, "random" a short random delay after, or
+# "case_written" as soon as the case is in the database (the worker is then
+# between the commit and the answer, or has just answered).
+KILL_MOMENTS = ["before", "sent", "random", "case_written", "random", "case_written"]
 TIME_BUDGET_SECONDS = 90
 CODE_PATTERN = re.compile(r"\b\d{4} \d{4} \d{4} \d{4} \d{4}\b")
 TOKEN_PATTERN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -242,28 +244,58 @@ def _wait_for_new_worker(master_pid: int, killed: set[int], deadline: float) -> 
     pytest.fail("gunicorn did not start a new worker")
 
 
-def _database_url(tmp_path: Path) -> tuple[str, str | None]:
-    """A throwaway database: the URL for the server, and a PostgreSQL name to drop."""
+class CaseCounter:
+    """Counts filed cases straight from the server's database, cheaply enough
+    to poll while a request is in flight."""
+
+    def __init__(self, database_url: str):
+        if database_url.startswith("sqlite:///"):
+            import sqlite3
+
+            self.connection = sqlite3.connect(database_url.removeprefix("sqlite:///"))
+        else:
+            import psycopg
+
+            self.connection = psycopg.connect(database_url, autocommit=True)
+
+    def count(self) -> int:
+        cursor = self.connection.cursor()
+        cursor.execute("SELECT COUNT(*) FROM casework_case")
+        (found,) = cursor.fetchone()
+        if hasattr(self.connection, "rollback"):
+            self.connection.rollback()  # SQLite: see the next commit
+        return found
+
+    def wait_for_more_than(self, known: int, *, seconds: float) -> None:
+        until = time.monotonic() + seconds
+        while self.count() <= known and time.monotonic() < until:
+            time.sleep(0.001)
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+@pytest.fixture
+def server_database_url(tmp_path):
+    """A throwaway database for the server: a SQLite file, or a fresh
+    PostgreSQL database (dropped afterwards) when the suite runs on PostgreSQL."""
     configured = os.environ.get("DATABASE_URL", "")
     if not configured.startswith(("postgres://", "postgresql://")):
-        return f"sqlite:///{tmp_path / 'kill.sqlite3'}", None
+        yield f"sqlite:///{tmp_path / 'kill.sqlite3'}"
+        return
     import psycopg
 
     parsed = urllib.parse.urlsplit(configured)
     name = f"{parsed.path.lstrip('/') or 'sanad'}_workerkill_{os.getpid()}"
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as connection:
+    maintenance = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(maintenance, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
         connection.execute(f'CREATE DATABASE "{name}"')
-    return parsed._replace(path=f"/{name}").geturl(), name
-
-
-def _drop_database(name: str) -> None:
-    import psycopg
-
-    parsed = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
-    with psycopg.connect(parsed._replace(path="/postgres").geturl(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        yield parsed._replace(path=f"/{name}").geturl()
+    finally:
+        with psycopg.connect(maintenance, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _manage(env: dict, *args: str) -> str:
@@ -281,14 +313,14 @@ def _manage(env: dict, *args: str) -> str:
 
 
 def test_report_submit__worker_killed_mid_send_files_each_report_once_with_its_evidence(
-    tmp_path,
+    tmp_path, server_database_url
 ):
     started = time.monotonic()
     deadline = started + TIME_BUDGET_SECONDS
     rng = random.Random(20261201)  # noqa: S311 - timing jitter, not secrets
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    database_url, postgres_name = _database_url(tmp_path)
+    database_url = server_database_url
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
@@ -342,27 +374,39 @@ def test_report_submit__worker_killed_mid_send_files_each_report_once_with_its_e
         for victim in victims:
             victim.write_report()
 
+        counter = CaseCounter(database_url)
         first_send_cut = 0
+        written_then_cut = 0  # the case committed, the answer never came
         retries = []
         for victim, moment in zip(victims, KILL_MOMENTS, strict=True):
-            if moment is None:
+            cases_before = counter.count()
+            if moment == "before":
                 killed = _kill_workers(server.pid)
                 connection = victim.send_raw()
             else:
                 connection = victim.send_raw()
-                time.sleep(rng.uniform(0.005, 0.25) if moment == "random" else moment)
+                if moment == "random":
+                    time.sleep(rng.uniform(0.005, 0.25))
+                elif moment == "case_written":
+                    counter.wait_for_more_than(cases_before, seconds=10)
                 killed = _kill_workers(server.pid)
             assert killed, "no worker to kill"
             try:
                 connection.getresponse().read()
             except (OSError, http.client.HTTPException):
                 first_send_cut += 1  # the worker died before answering
+                written_then_cut += counter.count() > cases_before
             finally:
                 connection.close()
             _wait_for_new_worker(server.pid, killed, deadline)
             status, html = victim.send_and_follow()
             retries.append((status, html))
             assert time.monotonic() < deadline, "over the time budget"
+        counter.close()
+        print(
+            f"worker kill: {first_send_cut}/{VICTIMS} first sends cut, "
+            f"{written_then_cut} of them after the case was written"
+        )
     finally:
         if server is not None:
             server.terminate()
@@ -372,11 +416,7 @@ def test_report_submit__worker_killed_mid_send_files_each_report_once_with_its_e
                 server.kill()
                 server.communicate()
 
-    try:
-        state = json.loads(_manage(env, "shell", "-c", INVARIANTS_SCRIPT).strip().splitlines()[-1])
-    finally:
-        if postgres_name:
-            _drop_database(postgres_name)
+    state = json.loads(_manage(env, "shell", "-c", INVARIANTS_SCRIPT).strip().splitlines()[-1])
 
     # Every retry shows the receipt with the victim's own code (the browser
     # holds its half of the receipt key from the first step), never an error.
