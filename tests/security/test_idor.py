@@ -25,7 +25,16 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver
 
 from casework.console import console_site
-from casework.models import Case, Evidence, Message, Sex, StaffProfile
+from casework.models import (
+    AuditEvent,
+    Case,
+    CaseNote,
+    ChecklistItem,
+    Evidence,
+    Message,
+    Sex,
+    StaffProfile,
+)
 from reporting.send import SESSION_RECEIPT
 from tests.reporting.filing_helpers import shown_code, write_report
 
@@ -35,7 +44,16 @@ CASE_PARAMS = {"case_id", "object_id"}
 EVIDENCE_PARAMS = {"evidence_id"}
 _ROUTE_PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 # Dynamic bits of an otherwise identical page (none expected; kept narrow).
-_NONCE = re.compile(r'nonce="[^"]*"')
+_NONCE = re.compile(rb'nonce="[^"]*"')
+# What the console's forms send, valid for each of them, so a POST that passed
+# the scope check would write (test_console_idor__the_same_posts_write_inside_scope).
+CONSOLE_FORM_DATA = {
+    "reason": "Checking the threat message",
+    "body": "We are working on it.",
+    "to": "in_contact",
+    "note": "Called back",
+    "code": "told_not_to_pay",
+}
 LANGUAGE_PREFIX = re.compile(r"^/(ar|ckb|en)/")
 
 
@@ -72,18 +90,13 @@ def _answer(client: Client, method: str, path: str) -> tuple[int, bytes]:
     if method == "GET":
         response = client.get(path, follow=True)
     else:
-        # What each form of the console sends, so a POST reaches its checks.
-        response = client.post(
-            path,
-            {"reason": "Checking", "body": "Hello", "to": "closed", "note": "n", "code": "x"},
-            follow=True,
-        )
+        response = client.post(path, CONSOLE_FORM_DATA, follow=True)
     content = b"".join(response.streaming_content) if response.streaming else response.content
     # The page's language links repeat the address asked for, which holds the
     # id the client sent: the one difference the client already knows.
     asked = LANGUAGE_PREFIX.sub("/", response.request["PATH_INFO"])
-    page = _NONCE.sub('nonce=""', content.decode()).replace(asked, "/{asked}/")
-    return response.status_code, page.encode()
+    page = _NONCE.sub(b'nonce=""', content).replace(asked.encode(), b"/{asked}/")
+    return response.status_code, page
 
 
 # --- the console ----------------------------------------------------------------------
@@ -190,14 +203,31 @@ def _path_answers(client, case_id, evidence_id, *, routes):
 
 @pytest.mark.django_db
 def test_console_idor__nothing_changes_through_an_out_of_scope_id(world, console_client):
-    """The POSTs above wrote nothing: no message, note, reveal or state change."""
-    client = console_client(world["people"]["officer"])
+    """The POSTs above wrote nothing: no message, note, reveal or state change,
+    and nothing about those cases in their audit trail."""
+    client = console_client(world["people"]["supervisor"])
+    outside = world["out_of_scope"]["supervisor"]
     before = {case.pk: (case.status, case.assigned_officer_id) for case in Case.objects.all()}
-    for case in world["out_of_scope"]["officer"]:
+    audited = AuditEvent.objects.filter(case__in=outside).count()
+    for case in outside:
         _path_answers(client, case.pk, world["evidence"][case.pk].pk, routes=ROUTES)
     after = {case.pk: (case.status, case.assigned_officer_id) for case in Case.objects.all()}
     assert after == before
     assert not Message.objects.exists()
+    assert AuditEvent.objects.filter(case__in=outside).count() == audited
+    assert not CaseNote.objects.exists()
+    assert not ChecklistItem.objects.exists()
+
+
+@pytest.mark.django_db
+def test_console_idor__the_same_posts_write_inside_scope(world, console_client):
+    """Control: the form data above is right, so the refusals come from scope."""
+    client = console_client(world["people"]["supervisor"])
+    case = world["case_in"]
+    _path_answers(client, case.pk, world["evidence"][case.pk].pk, routes=ROUTES)
+    assert Message.objects.filter(case=case).exists()
+    assert CaseNote.objects.filter(case=case).exists()
+    assert ChecklistItem.objects.filter(case=case).exists()
 
 
 # --- timing ---------------------------------------------------------------------------
