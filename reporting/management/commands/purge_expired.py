@@ -9,6 +9,7 @@ import datetime as dt
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from casework.storage_checks import storage_orphans_purge
 from casework.throttle import throttle_purge_stale
 from reporting.services import drafts_purge_expired
 
@@ -21,3 +22,4 @@ class Command(BaseCommand):
         counters = throttle_purge_stale(older_than=dt.timedelta(days=1))
         call_command("clearsessions")
         self.stdout.write(f"Purged {drafts} expired drafts and {counters} stale throttle counters.")
+        self.stdout.write(f"Purged {storage_orphans_purge()} orphaned evidence objects.")
