@@ -212,6 +212,16 @@ def s3_evidence_storage(environ=os.environ) -> dict:
     from boto3.s3.transfer import TransferConfig
 
     part_bytes = int(environ.get("SANAD_S3_PART_MB", "8")) * 1024 * 1024
+    transfer = TransferConfig(
+        multipart_threshold=part_bytes,
+        multipart_chunksize=part_bytes,
+        max_concurrency=1,
+        use_threads=True,
+    )
+    # Not among boto3's keyword arguments, but read by s3transfer: how many
+    # parts may wait for a sender (each one held in memory).
+    transfer.max_request_queue_size = 1
+    transfer.max_in_memory_upload_chunks = 1
     return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -225,13 +235,7 @@ def s3_evidence_storage(environ=os.environ) -> dict:
             "file_overwrite": False,
             "addressing_style": environ.get("SANAD_S3_ADDRESSING", "path"),
             "signature_version": "s3v4",
-            "transfer_config": TransferConfig(
-                multipart_threshold=part_bytes,
-                multipart_chunksize=part_bytes,
-                max_concurrency=1,
-                max_request_queue_size=1,
-                use_threads=True,
-            ),
+            "transfer_config": transfer,
         },
     }
 
