@@ -95,3 +95,97 @@ def s3_bucket_new(endpoint: str) -> str:
     bucket = f"sanad-{uuid.uuid4().hex[:16]}"
     s3_client(endpoint).create_bucket(Bucket=bucket)
     return bucket
+
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+NGINX = "/usr/sbin/nginx"
+
+
+def gunicorn_start(
+    *, port: int, env: dict[str, str], workers: int = 2, access_log: str = "/dev/null"
+) -> subprocess.Popen:
+    """One app server as production runs it (config/gunicorn.conf.py), on 127.0.0.1."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            str(ROOT / "config" / "gunicorn.conf.py"),
+            "--no-control-socket",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            access_log,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_for_http(f"http://127.0.0.1:{port}/healthz", process=process, seconds=60)
+    return process
+
+
+def nginx_config(*, directory, port: int, upstream_ports: list[int]) -> str:
+    """A round-robin proxy on 127.0.0.1 with the production proxy settings
+    (config/nginx/sanad-proxy.conf); TLS is taken as already ended in front."""
+    servers = "\n".join(
+        f"        server 127.0.0.1:{upstream} max_fails=1 fail_timeout=2s;"
+        for upstream in upstream_ports
+    )
+    return f"""
+user root;
+worker_processes 1;
+daemon off;
+pid {directory}/nginx.pid;
+error_log {directory}/error.log warn;
+events {{ worker_connections 512; }}
+http {{
+    access_log off;
+    client_body_temp_path {directory}/body;
+    proxy_temp_path {directory}/proxy;
+    fastcgi_temp_path {directory}/fastcgi;
+    uwsgi_temp_path {directory}/uwsgi;
+    scgi_temp_path {directory}/scgi;
+    upstream sanad_app {{
+{servers}
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        server_name localhost;
+        location / {{
+            proxy_pass http://sanad_app;
+            proxy_set_header X-Forwarded-Proto https;
+            include {ROOT}/config/nginx/sanad-proxy.conf;
+        }}
+        error_page 502 504 /try-again.html;
+        location = /try-again.html {{
+            root {ROOT}/static/errors;
+            internal;
+        }}
+    }}
+}}
+"""
+
+
+@contextlib.contextmanager
+def nginx_server(*, directory, upstream_ports: list[int]) -> Iterator[str]:
+    """Debian's nginx as a non-daemon subprocess; yields its base URL."""
+    port = free_port()
+    directory = __import__("pathlib").Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    config = directory / "nginx.conf"
+    config.write_text(nginx_config(directory=directory, port=port, upstream_ports=upstream_ports))
+    process = subprocess.Popen(
+        [NGINX, "-p", str(directory), "-e", str(directory / "error.log"), "-c", str(config)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/healthz", process=process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(process)
