@@ -124,6 +124,8 @@ def gunicorn_start(
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        # Its own process group, so a test can kill the master and its workers at once.
+        start_new_session=True,
     )
     wait_for_http(f"http://127.0.0.1:{port}/healthz", process=process, seconds=60)
     return process
