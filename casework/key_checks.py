@@ -6,7 +6,9 @@ parsing: its bytes are simply different. So each key id's check value (an HMAC
 of a constant under the key, ``crypto.key_check_value``) is stored in the
 database the first time the id wraps a data key, and compared afterwards:
 
-- ``key_check_require`` runs before every wrap and refuses a mismatching key;
+- ``sealer_new`` (what a new draft's key comes from) and ``rotate_keys``
+  call ``key_check_require``, which refuses a mismatching key before it
+  wraps anything;
 - ``key_checks_mismatched`` is what ``/healthz`` and ``rotate_keys`` ask.
 
 Nothing here logs or raises key material; key ids are not secret.
@@ -52,6 +54,13 @@ def key_check_require(kek: crypto.KeyEncryptionKey) -> None:
     if stored != kek.check_value:
         raise KeyCheckMismatch(kek.key_id)
     _matched.add((kek.key_id, kek.check_value))
+
+
+def sealer_new(*, owner) -> tuple[crypto.Sealer, bytes]:
+    """A new data key for ``owner``, wrapped under the newest key once that key
+    has proven to be the one first used under its id (KeyCheckMismatch)."""
+    key_check_require(crypto.key_encryption_keys()[0])
+    return crypto.Sealer.new(owner=owner)
 
 
 def key_checks_mismatched() -> list[str]:

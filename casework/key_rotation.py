@@ -86,7 +86,13 @@ def data_keys_rotate(*, batch_size: int = 500) -> dict[str, RotationCounts]:
     removed too early) are counted as failed and left unchanged. One
     KEYS_ROTATED audit event records the counts, never any key material.
     """
-    newest = crypto.newest_key_id()
+    from casework.key_checks import KeyCheckMismatch, key_check_require, key_checks_mismatched
+
+    # Never re-wrap under a key that is not the one first used under its id.
+    newest_kek = crypto.key_encryption_keys()[0]
+    if newest_kek.key_id in key_checks_mismatched():
+        raise KeyCheckMismatch(newest_kek.key_id)
+    newest = newest_kek.key_id
     results: dict[str, RotationCounts] = {}
     for model in models_with_wrapped_keys():
         counts = RotationCounts()
@@ -103,6 +109,10 @@ def data_keys_rotate(*, batch_size: int = 500) -> dict[str, RotationCounts]:
                 setattr(counts, outcome, getattr(counts, outcome) + 1)
             last_pk = batch[-1]
         results[model._meta.label_lower] = counts
+    if not any(counts.failed for counts in results.values()):
+        # Every key unwrapped and every sample opened: record the newest key's
+        # check value if it has none yet (an installation from before them).
+        key_check_require(newest_kek)
     audit_record(
         action=AuditEvent.Action.KEYS_ROTATED,
         actor_label="system",

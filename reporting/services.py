@@ -18,6 +18,7 @@ from django.utils import timezone
 from casework.audit import audit_record
 from casework.crypto import Sealer, client_fingerprint
 from casework.identifiers import passphrase_normalise, passphrase_verify, reference_normalise
+from casework.key_checks import sealer_new
 from casework.models import AuditEvent, Case, FollowUpLockout
 from casework.throttle import throttle_clear, throttle_hit, throttle_key, throttle_state
 from reporting.advice_content import ADVICE_PAGES
@@ -28,7 +29,7 @@ from reporting.models import AdvicePage, ReportDraft
 
 def draft_create() -> ReportDraft:
     owner = uuid.uuid4()
-    _sealer, wrapped = Sealer.new(owner=owner)
+    _sealer, wrapped = sealer_new(owner=owner)  # refuses a wrong key (casework.key_checks)
     return ReportDraft.objects.create(uuid=owner, wrapped_key=wrapped)
 
 

@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from casework import crypto
-from casework.key_checks import KeyCheckMismatch, key_checks_forget
+from casework.key_checks import KeyCheckMismatch, key_checks_forget, sealer_new
 from casework.models import AuditEvent, Case, KeyCheck
 from reporting.models import ReportDraft
 from tests.casework.conftest import case_create
@@ -80,7 +80,7 @@ def test_startup__accepts_well_formed_keys():
 @pytest.mark.django_db
 def test_key_check__first_use_records_the_check_value_and_never_the_key(settings):
     settings.SANAD_KEYS = KEY_RIGHT
-    crypto.Sealer.new(owner=uuid.uuid4())
+    sealer_new(owner=uuid.uuid4())
     (check,) = KeyCheck.objects.all()
     assert check.key_id == "k1"
     assert check.check_value == crypto.key_encryption_keys()[0].check_value
@@ -91,11 +91,11 @@ def test_key_check__first_use_records_the_check_value_and_never_the_key(settings
 @pytest.mark.django_db
 def test_report_step__refuses_to_wrap_under_a_wrong_key_with_a_known_id(settings, reference_data):
     settings.SANAD_KEYS = KEY_RIGHT
-    crypto.Sealer.new(owner=uuid.uuid4())  # the right key was used first
+    sealer_new(owner=uuid.uuid4())  # the right key was used first
     settings.SANAD_KEYS = KEY_WRONG
 
     with pytest.raises(KeyCheckMismatch) as raised:
-        crypto.Sealer.new(owner=uuid.uuid4())
+        sealer_new(owner=uuid.uuid4())
     assert "k1" in str(raised.value) and base64.b64encode(b"W" * 32).decode() not in str(
         raised.value
     )
@@ -111,7 +111,7 @@ def test_report_step__refuses_to_wrap_under_a_wrong_key_with_a_known_id(settings
 @pytest.mark.django_db
 def test_rotate_keys__refuses_when_a_key_differs_from_its_check_value(settings, reference_data):
     settings.SANAD_KEYS = KEY_RIGHT
-    crypto.Sealer.new(owner=uuid.uuid4())
+    sealer_new(owner=uuid.uuid4())
     settings.SANAD_KEYS = f"{KEY_NEXT},{KEY_WRONG}"
 
     with pytest.raises(CommandError, match=r"1 keys in SANAD_KEYS differ .*\(k1\)"):
@@ -136,6 +136,13 @@ def test_rotate_keys__counts_a_wrong_key_under_the_right_id_as_failed_not_curren
     with pytest.raises(CommandError, match="1 data keys could not be re-wrapped"):
         call_command("rotate_keys", stdout=out)
     assert "casework.case: 0 re-wrapped, 0 already current, 1 failed" in out.getvalue()
+    assert not KeyCheck.objects.exists()  # a key that failed is never recorded as right
+
+    settings.SANAD_KEYS = KEY_RIGHT
+    call_command("rotate_keys", stdout=io.StringIO())
+    assert KeyCheck.objects.get(key_id="k1").check_value == (
+        crypto.key_encryption_keys()[0].check_value
+    )
 
 
 @pytest.mark.django_db
