@@ -4,6 +4,8 @@ always stopped: moto's S3 server (the real boto3/django-storages HTTP path)."""
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -39,9 +41,10 @@ def wait_for_http(url: str, *, process: subprocess.Popen, seconds: float = 30) -
     raise RuntimeError("server did not start")
 
 
-def stop(process: subprocess.Popen) -> None:
+def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
+    """Stop a server (gunicorn: SIGQUIT is its quick shutdown)."""
     if process.poll() is None:
-        process.terminate()
+        process.send_signal(sig)
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
@@ -191,3 +194,26 @@ def nginx_server(*, directory, upstream_ports: list[int]) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         stop(process)
+
+
+def app_server_env(*, bucket_env: dict[str, str], **overrides: str) -> dict[str, str]:
+    """Production settings for gunicorn subprocesses, on the test database
+    (committed data only: use transactional tests) and the given storage."""
+    from django.db import connection
+
+    settings = connection.settings_dict
+    if connection.vendor == "postgresql":
+        host, port = settings["HOST"] or "127.0.0.1", settings["PORT"] or 5432
+        database = f"postgres://{settings['USER']}@{host}:{port}/{settings['NAME']}"
+    else:
+        database = f"sqlite:///{settings['NAME']}"
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": database,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SANAD_STATIC_STORAGE": "plain",
+        "SANAD_TRUSTED_PROXY_COUNT": "1",
+        **bucket_env,
+        **overrides,
+    }

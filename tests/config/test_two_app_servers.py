@@ -4,17 +4,13 @@ proxy, sharing one PostgreSQL database and one S3 bucket (moto's server).
 A victim files with evidence, follows up and writes; an officer logs in and
 replies and opens the evidence; each request goes to whichever server nginx
 picks (round robin), and the evidence is opened on each server directly.
-Throttles and lockouts hold across both. A slowly sent body is buffered by
-nginx and never holds a gunicorn worker.
+Throttles and lockouts hold across both. (Stalled bodies behind nginx:
+tests/security/test_slow_bodies.py.)
 """
 
 from __future__ import annotations
 
-import os
-import re
-import socket
-import time
-import urllib.request
+import signal
 from pathlib import Path
 
 import pyotp
@@ -23,6 +19,7 @@ from django.db import connection
 
 from bench.sanad_http import Browser, JourneyError, file_report, followup_login, followup_ok
 from tests.servers import (
+    app_server_env,
     free_port,
     gunicorn_start,
     nginx_server,
@@ -43,22 +40,6 @@ def _needs_nginx_and_postgres():
         pytest.skip("nginx is not installed (apt-get install nginx)")
     if connection.vendor != "postgresql":
         pytest.skip("two app servers share a PostgreSQL database (DATABASE_URL)")
-
-
-def _server_env(*, bucket_env: dict[str, str], **overrides) -> dict[str, str]:
-    settings = connection.settings_dict
-    database = f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": database,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SANAD_STATIC_STORAGE": "plain",
-        "SANAD_TRUSTED_PROXY_COUNT": "1",
-        "SANAD_FILING_LIMIT_PER_CLIENT": "3",
-        **bucket_env,
-        **overrides,
-    }
 
 
 @pytest.fixture
@@ -91,7 +72,10 @@ def officer(reference_data):
 @pytest.fixture
 def two_servers(tmp_path, moto_endpoint, reference_data):
     _needs_nginx_and_postgres()
-    env = _server_env(bucket_env=s3_environment(moto_endpoint, s3_bucket_new(moto_endpoint)))
+    env = app_server_env(
+        bucket_env=s3_environment(moto_endpoint, s3_bucket_new(moto_endpoint)),
+        SANAD_FILING_LIMIT_PER_CLIENT="3",
+    )
     ports = [free_port(), free_port()]
     logs = [tmp_path / "a.log", tmp_path / "b.log"]
     servers = []
@@ -102,7 +86,7 @@ def two_servers(tmp_path, moto_endpoint, reference_data):
             yield proxy, [f"http://127.0.0.1:{port}" for port in ports], logs
     finally:
         for server in servers:
-            stop(server)
+            stop(server, signal.SIGQUIT)
 
 
 def _direct(browser: Browser, base: str) -> Browser:
@@ -191,74 +175,3 @@ def test_two_app_servers__throttles_and_lockouts_hold_across_both(two_servers, o
         refused = followup_login(owner, reference, passphrase)
         assert refused.status == 429 and "Too many wrong tries" in refused.text
     assert followup_login(Browser(proxy), reference, passphrase).status == 429
-
-
-def _stall(base: str, path: str = "/en/report/evidence/") -> socket.socket:
-    """A phone with a real session starts a 1 MB upload and stops sending
-    after a few bytes (the CSRF token is in the body, so the server must read
-    it before it can answer anything)."""
-    browser = Browser(base)
-    browser.extra_headers = {"X-Forwarded-Proto": "https"}
-    assert browser.get(path).status == 200 and browser.token
-    cookie = "; ".join(f"{c.name}={c.value}" for c in browser.jar)
-    host, port = base.removeprefix("http://").split(":")
-    sock = socket.create_connection((host, int(port)), timeout=5)
-    sock.sendall(
-        (
-            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-Proto: https\r\n"
-            f"Origin: null\r\nCookie: {cookie}\r\n"
-            "Content-Type: multipart/form-data; boundary=stall\r\n"
-            "Content-Length: 1000000\r\n\r\n--stall\r\n"
-        ).encode()
-    )
-    return sock
-
-
-def _answers_within(url: str, seconds: float) -> bool:
-    request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"})  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=seconds) as response:  # noqa: S310
-            return response.status == 200
-    except OSError:
-        return False
-
-
-def test_nginx__stalled_bodies_do_not_hold_the_only_gunicorn_worker(
-    tmp_path, moto_endpoint, reference_data
-):
-    _needs_nginx_and_postgres()
-    env = _server_env(bucket_env=s3_environment(moto_endpoint, s3_bucket_new(moto_endpoint)))
-    port = free_port()
-    server = gunicorn_start(port=port, env=env, workers=1)
-    direct = f"http://127.0.0.1:{port}"
-    try:
-        # Without the proxy, one stalled body takes the only worker.
-        stalled = _stall(direct)
-        time.sleep(0.5)
-        assert not _answers_within(direct + "/healthz", 3)
-        stalled.close()
-        assert _answers_within(direct + "/healthz", 10)
-
-        with nginx_server(directory=tmp_path / "nginx", upstream_ports=[port]) as proxy:
-            stalled = [_stall(proxy) for _ in range(4)]
-            time.sleep(0.5)
-            started = time.monotonic()
-            for _ in range(5):
-                assert _answers_within(proxy + "/healthz", 3)
-                assert _answers_within(proxy + "/en/", 3)
-            assert time.monotonic() - started < 5
-            for sock in stalled:
-                sock.close()
-    finally:
-        stop(server)
-
-
-def test_nginx_config__caps_bodies_at_the_evidence_limit_and_buffers_them(settings):
-    from tests.servers import ROOT
-
-    text = (ROOT / "config" / "nginx" / "sanad-proxy.conf").read_text()
-    assert re.search(r"^proxy_request_buffering on;", text, re.MULTILINE)
-    assert re.search(r"^proxy_set_header X-Forwarded-For \$remote_addr;", text, re.MULTILINE)
-    megabytes = int(re.search(r"^client_max_body_size (\d+)m;", text, re.MULTILINE).group(1))
-    evidence = settings.SANAD_EVIDENCE_MAX_FILES * settings.SANAD_EVIDENCE_MAX_BYTES
-    assert evidence <= megabytes * 1024 * 1024 <= evidence * 1.1
