@@ -40,7 +40,9 @@ def filed_case(file_report, post_evidence):
     """A filed case with a message and one evidence file."""
 
     def _make(**overrides) -> Case:
-        case = file_report(**overrides).case
+        filed = file_report(**overrides)
+        case = filed.case
+        case.passphrase = filed.passphrase
         message_send_by_victim(case=case, body="he wrote again tonight")
         sealer = Sealer.of(case)
         _request, _handler, (upload,) = post_evidence(
@@ -164,3 +166,28 @@ def test_purge_retention__period_comes_from_the_setting(filed_case, settings):
     _close(case, days_ago=31)
     assert "content of 1 closed" in _purge()
     assert timezone.is_aware(Case.objects.get(pk=case.pk).content_purged_at)
+
+
+def test_purge_retention__purged_case_still_opens_in_the_console_and_no_longer_logs_in(
+    filed_case, client
+):
+    from casework.models import StaffProfile, Unit
+    from tests.casework.console_fixtures import full_login, make_staff
+
+    case = filed_case()
+    _close(case, days_ago=400)
+    _purge()
+    supervisor = make_staff(
+        "supervisor.retention",
+        role=StaffProfile.Role.SUPERVISOR,
+        unit_kind=Unit.Kind.NATIONAL_SECURITY,
+    )
+    full_login(client, supervisor)
+    page = client.get(f"/en/console/casework/case/{case.pk}/change/")
+    assert page.status_code == 200 and case.reference in page.content.decode()
+
+    client.logout()
+    login = client.post(
+        "/en/follow-up/", {"reference": case.reference, "passphrase": case.passphrase}
+    )
+    assert login.status_code == 400  # the right code: nothing to log in to any more
