@@ -173,5 +173,5 @@ def test_two_app_servers__throttles_and_lockouts_hold_across_both(two_servers, o
     for base in servers:
         owner = _direct(Browser(base), base)
         refused = followup_login(owner, reference, passphrase)
-        assert refused.status == 429 and "Too many wrong tries" in refused.text
+        assert refused.status == 429  # the reference is locked (5 guesses; clients allow 20)
     assert followup_login(Browser(proxy), reference, passphrase).status == 429
