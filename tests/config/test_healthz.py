@@ -90,3 +90,13 @@ def test_report_step__database_outage_gets_a_translated_try_again_page_and_keeps
     assert draft_answers(draft)["what"]["narrative"] == ["kept across the outage"]
     again = client.post("/en/report/blackmailer/", {"knows_blackmailer": "no", "next": "1"})
     assert again.status_code == 302
+
+
+@pytest.mark.s3
+def test_healthz__fails_when_the_evidence_bucket_is_gone(client, s3_evidence):
+    s3, bucket = s3_evidence
+    assert client.get("/healthz").status_code == 200
+    s3.delete_bucket(Bucket=bucket)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert bucket.encode() not in response.content
