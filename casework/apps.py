@@ -10,7 +10,11 @@ class CaseworkConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in, user_logged_out
 
-        from casework import auth, roles
+        from casework import auth, crypto, roles
+
+        # A malformed SANAD_KEYS must stop the server here, with a message
+        # naming the entry (never its content), not fail every report later.
+        crypto.key_encryption_keys()
 
         # Not limited to this app as sender: apps migrated after casework
         # (outreach) bring permissions the role groups need.

@@ -24,6 +24,7 @@ import hmac
 import io
 import json
 import os
+import re
 import struct
 import uuid
 from collections.abc import Iterable, Iterator
@@ -54,25 +55,46 @@ class DecryptionError(Exception):
 class KeyEncryptionKey:
     key_id: str
     aead: AESGCM
+    # HMAC of a constant under the key: proves which key bytes sit behind an
+    # id without revealing them (casework.key_checks stores it per key id).
+    check_value: str = ""
+
+
+KEY_CHECK_LABEL = b"sanad/key-check/v1/"
+
+
+def key_check_value(raw: bytes, key_id: str) -> str:
+    return hmac.new(raw, KEY_CHECK_LABEL + key_id.encode(), hashlib.sha256).hexdigest()
+
+
+_KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
 @functools.lru_cache(maxsize=8)
 def _parse_keks(spec: str) -> tuple[KeyEncryptionKey, ...]:
+    # Messages name the entry's position, never its content: they reach logs.
     keks = []
-    for item in spec.split(","):
+    for position, item in enumerate(spec.split(","), start=1):
         item = item.strip()
         if not item:
             continue
         key_id, sep, encoded = item.partition(":")
-        if not sep or not key_id or len(key_id) > 32:
-            raise ImproperlyConfigured("SANAD_KEYS entries must look like 'id:<base64 32 bytes>'.")
+        if not sep or not key_id or len(key_id) > 32 or not _KEY_ID.fullmatch(key_id):
+            raise ImproperlyConfigured(
+                f"SANAD_KEYS entry {position} must look like 'id:<base64 32 bytes>' "
+                "(id: letters, digits, '-' or '_', at most 32)."
+            )
         try:
             raw = base64.b64decode(encoded, validate=True)
         except binascii.Error as error:
-            raise ImproperlyConfigured("A SANAD_KEYS entry is not valid base64.") from error
+            raise ImproperlyConfigured(
+                f"SANAD_KEYS entry {position} is not valid base64."
+            ) from error
         if len(raw) != KEY_BYTES:
-            raise ImproperlyConfigured("Each SANAD_KEYS key must be 32 bytes (256 bits).")
-        keks.append(KeyEncryptionKey(key_id, AESGCM(raw)))
+            raise ImproperlyConfigured(
+                f"SANAD_KEYS entry {position} must be 32 bytes (256 bits) once decoded."
+            )
+        keks.append(KeyEncryptionKey(key_id, AESGCM(raw), key_check_value(raw, key_id)))
     if not keks:
         raise ImproperlyConfigured("SANAD_KEYS holds no key.")
     if len({k.key_id for k in keks}) != len(keks):

@@ -3,7 +3,10 @@
 Any installed model that names its owner field in ``wrapped_key_owner_field``
 (and keeps its wrapped key in ``wrapped_key``, or the field named by
 ``wrapped_key_field``) takes part, so a new encrypted model needs no change
-here. Only the small wrapped keys change: fields and evidence files stay as
+here. A model may also name a sample ciphertext (``wrapped_key_sample``:
+column and field name) that every run decrypts, current rows included, so a
+run proves that each data key unwraps and opens its data, not just that key
+ids look right. Only the small wrapped keys change: fields and evidence files stay as
 they are, because they are encrypted with the data keys (evidence with keys
 derived from them), which rotation does not change.
 """
@@ -36,25 +39,38 @@ def models_with_wrapped_keys() -> list[type[models.Model]]:
     return [model for model in apps.get_models() if getattr(model, "wrapped_key_owner_field", None)]
 
 
+def _prove_readable(model, row: dict, data_key: bytes, owner: uuid.UUID) -> None:
+    """Decrypt the row's sample ciphertext (if any): DecryptionError if it fails."""
+    sample = getattr(model, "wrapped_key_sample", None)
+    if sample is None:
+        return
+    column, field = sample
+    blob = row.get(column)
+    if blob:
+        crypto.field_decrypt(data_key, bytes(blob), owner=owner, field=field)
+
+
 def _rewrap_row(model: type[models.Model], pk, newest: str) -> str:
     owner_field = model.wrapped_key_owner_field
     key_field = getattr(model, "wrapped_key_field", "wrapped_key")
+    sample = getattr(model, "wrapped_key_sample", None)
+    columns = [owner_field, key_field, *([sample[0]] if sample else [])]
     # One row, one short transaction: a long rotation never holds many locks,
     # and a concurrent rotation or save waits for this row only.
     with transaction.atomic():
-        row = (
-            model._default_manager.select_for_update()
-            .filter(pk=pk)
-            .values(owner_field, key_field)
-            .first()
-        )
+        row = model._default_manager.select_for_update().filter(pk=pk).values(*columns).first()
         if row is None:
             return CURRENT  # deleted meanwhile: nothing left to rotate
         try:
             wrapped = bytes(row[key_field])
+            owner = uuid.UUID(str(row[owner_field]))
+            # Unwrap every key, current ones too (AES-GCM authenticates, so a
+            # wrong key under the right id fails here), and open a sample.
+            data_key = crypto.data_key_unwrap(wrapped, owner=owner)
+            _prove_readable(model, row, data_key, owner)
             if crypto.wrapped_key_id(wrapped) == newest:
                 return CURRENT
-            rewrapped = crypto.data_key_rewrap(wrapped, owner=uuid.UUID(str(row[owner_field])))
+            rewrapped = crypto.data_key_wrap(data_key, owner=owner)
         except (crypto.DecryptionError, IndexError, UnicodeDecodeError, TypeError, ValueError):
             return FAILED
         # A key change only: no domain rule, no signal, no updated_at bump.
@@ -70,7 +86,13 @@ def data_keys_rotate(*, batch_size: int = 500) -> dict[str, RotationCounts]:
     removed too early) are counted as failed and left unchanged. One
     KEYS_ROTATED audit event records the counts, never any key material.
     """
-    newest = crypto.newest_key_id()
+    from casework.key_checks import KeyCheckMismatch, key_check_require, key_checks_mismatched
+
+    # Never re-wrap under a key that is not the one first used under its id.
+    newest_kek = crypto.key_encryption_keys()[0]
+    if newest_kek.key_id in key_checks_mismatched():
+        raise KeyCheckMismatch(newest_kek.key_id)
+    newest = newest_kek.key_id
     results: dict[str, RotationCounts] = {}
     for model in models_with_wrapped_keys():
         counts = RotationCounts()
@@ -87,6 +109,10 @@ def data_keys_rotate(*, batch_size: int = 500) -> dict[str, RotationCounts]:
                 setattr(counts, outcome, getattr(counts, outcome) + 1)
             last_pk = batch[-1]
         results[model._meta.label_lower] = counts
+    if not any(counts.failed for counts in results.values()):
+        # Every key unwrapped and every sample opened: record the newest key's
+        # check value if it has none yet (an installation from before them).
+        key_check_require(newest_kek)
     audit_record(
         action=AuditEvent.Action.KEYS_ROTATED,
         actor_label="system",

@@ -284,11 +284,16 @@ class Case(models.Model):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    # Set by retention (casework.retention): the victim's content and evidence
+    # are gone; routing, dates and categories stay for statistics.
+    content_purged_at = models.DateTimeField(_("content purged at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     # Envelope encryption: the case's data key, wrapped by a key-encryption key.
     # rotate_keys re-wraps every model that names its owner field like this.
     wrapped_key_owner_field = "uuid"
+    # What rotate_keys decrypts to prove each data key still opens its case.
+    wrapped_key_sample = ("identity_enc", "identity")
     wrapped_key = models.BinaryField(editable=False)
     # Ciphertext (casework.crypto); JSON inside for the structured ones.
     identity_enc = models.BinaryField(_("identity (encrypted)"), null=True, editable=False)
@@ -552,6 +557,8 @@ class AuditEvent(models.Model):
         STAFF_CHANGE_APPROVED = "casework.staff.change_approved", _("Staff change approved")
         STAFF_CHANGE_REJECTED = "casework.staff.change_rejected", _("Staff change rejected")
         CASE_ROUTED = "casework.case.routed", _("Case routed")
+        CASE_CONTENT_PURGED = "casework.case.content_purged", _("Case content purged (retention)")
+        EVIDENCE_PURGED = "casework.evidence.purged", _("Evidence purged (retention)")
 
     sequence = models.PositiveBigIntegerField(unique=True, editable=False)
     occurred_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -950,3 +957,20 @@ class StaffChangeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"staff change #{self.pk}"
+
+
+class KeyCheck(models.Model):
+    """Which key bytes sit behind a key id: an HMAC of a constant under the key.
+
+    Written the first time a key id wraps a data key. A later deployment that
+    brings different bytes under the same id (a typo, a key from the wrong
+    vault) is caught before it wraps anything (``casework.key_checks``), and
+    ``/healthz`` fails, instead of filing reports nobody could read again.
+    """
+
+    key_id = models.CharField(max_length=32, unique=True, editable=False)
+    check_value = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self) -> str:
+        return f"key check {self.key_id}"

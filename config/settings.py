@@ -130,24 +130,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ---------------------------------------------------------------
-# Anything that counts attempts must be shared by every gunicorn worker and app
-# server: Redis when configured, otherwise the database. Never per-process memory.
-_CACHE_URL = os.environ.get("SANAD_CACHE_URL", "")
-if _CACHE_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": _CACHE_URL,
-            "KEY_PREFIX": os.environ.get("SANAD_CACHE_PREFIX", "sanad"),
-        }
+# Nothing in Sanad keeps state in a cache: throttles, lockouts, sessions and
+# drafts live in PostgreSQL, which every app server shares and which keeps
+# them across restarts. The database cache is only Django's default; there is
+# no Redis to run (docs/deploy.md says why).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "sanad_cache",
     }
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "sanad_cache",
-        }
-    }
+}
 
 # --- Sessions, cookies, auth ---------------------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -213,23 +205,48 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("SANAD_EVIDENCE_DIR", BASE_DIR / "var" / "evidence"))
 MEDIA_URL = "/no-public-media/"
 
-_EVIDENCE_BACKEND = os.environ.get("SANAD_EVIDENCE_STORAGE", "filesystem")
-if _EVIDENCE_BACKEND == "s3":
-    _evidence_storage = {
+
+def s3_evidence_storage(environ=os.environ) -> dict:
+    """S3-compatible evidence storage (django-storages): private objects, no URLs.
+
+    Objects are ciphertext already (casework.uploads encrypts as it receives).
+    Large files go up in parts of ``SANAD_S3_PART_MB`` with at most two parts
+    in memory at once (s3transfer reads each part into memory before sending).
+    """
+    from boto3.s3.transfer import TransferConfig
+
+    part_bytes = int(environ.get("SANAD_S3_PART_MB", "8")) * 1024 * 1024
+    transfer = TransferConfig(
+        multipart_threshold=part_bytes,
+        multipart_chunksize=part_bytes,
+        max_concurrency=1,
+        use_threads=True,
+    )
+    # Not among boto3's keyword arguments, but read by s3transfer: how many
+    # parts may wait for a sender (each one held in memory).
+    transfer.max_request_queue_size = 1
+    transfer.max_in_memory_upload_chunks = 1
+    return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": os.environ.get("SANAD_S3_BUCKET", ""),
-            "endpoint_url": os.environ.get("SANAD_S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("SANAD_S3_REGION") or None,
-            "access_key": os.environ.get("SANAD_S3_ACCESS_KEY_ID") or None,
-            "secret_key": os.environ.get("SANAD_S3_SECRET_ACCESS_KEY") or None,
+            "bucket_name": environ.get("SANAD_S3_BUCKET", ""),
+            "endpoint_url": environ.get("SANAD_S3_ENDPOINT_URL") or None,
+            "region_name": environ.get("SANAD_S3_REGION") or None,
+            "access_key": environ.get("SANAD_S3_ACCESS_KEY_ID") or None,
+            "secret_key": environ.get("SANAD_S3_SECRET_ACCESS_KEY") or None,
             "default_acl": "private",
             "querystring_auth": True,
             "file_overwrite": False,
-            "addressing_style": os.environ.get("SANAD_S3_ADDRESSING", "path"),
+            "addressing_style": environ.get("SANAD_S3_ADDRESSING", "path"),
             "signature_version": "s3v4",
+            "transfer_config": transfer,
         },
     }
+
+
+_EVIDENCE_BACKEND = os.environ.get("SANAD_EVIDENCE_STORAGE", "filesystem")
+if _EVIDENCE_BACKEND == "s3":
+    _evidence_storage = s3_evidence_storage()
 elif _EVIDENCE_BACKEND == "filesystem":
     _evidence_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -336,6 +353,15 @@ SANAD_PASSPHRASE_ARGON2 = {
 # SANAD_FINGERPRINT_KEY when unset. Changing it makes every stored code fail.
 SANAD_CODE_PEPPER = os.environ.get("SANAD_CODE_PEPPER", "")
 SANAD_DRAFT_MAX_AGE_SECONDS = env_int("SANAD_DRAFT_MAX_AGE_SECONDS", 6 * 3600)
+# An evidence object no row points at is deleted by purge_expired once older
+# than this: far longer than any upload in flight (the object is written
+# before its row).
+SANAD_STORAGE_ORPHAN_MIN_AGE_SECONDS = env_int("SANAD_STORAGE_ORPHAN_MIN_AGE_SECONDS", 24 * 3600)
+# Retention (purge_retention, daily): protected content and evidence of a
+# closed case go this many days after closing; a withdrawn report's evidence
+# goes at once unless a court referral holds it (then its content and
+# evidence follow the same period after withdrawal).
+SANAD_RETENTION_DAYS = env_int("SANAD_RETENTION_DAYS", 365)
 SANAD_QUICK_EXIT_URL = os.environ.get(
     "SANAD_QUICK_EXIT_URL", "https://www.google.com/search?q=weather"
 )

@@ -20,9 +20,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from casework.client import client_address
-from casework.crypto import Sealer
 from casework.evidence import evidence_discard, evidence_store
 from casework.evidence_limits import evidence_upload_handler
+from casework.key_checks import sealer_new
 from casework.models import Answer, Case, Category, Evidence, Governorate, Platform
 from casework.uploads import DiscardingUploadHandler
 from config.csrf import csrf_protect, csrf_secret_present
@@ -241,7 +241,7 @@ def evidence_upload_view(request: HttpRequest) -> HttpResponse:
                 sealer = draft_sealer(draft)
             else:
                 owner = uuid.uuid4()
-                sealer, wrapped_key = Sealer.new(owner=owner)
+                sealer, wrapped_key = sealer_new(owner=owner)
                 setattr(request, _PENDING_DRAFT_KEY, (owner, wrapped_key))
             request.upload_handlers = [
                 evidence_upload_handler(request, sealer=sealer, client=client_address(request))

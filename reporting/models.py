@@ -18,6 +18,7 @@ class ReportDraft(models.Model):
     """
 
     wrapped_key_owner_field = "uuid"
+    wrapped_key_sample = ("answers_enc", "draft/answers")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     wrapped_key = models.BinaryField(editable=False)

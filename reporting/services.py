@@ -26,6 +26,7 @@ from casework.identifiers import (
     passphrase_normalise,
     reference_normalise,
 )
+from casework.key_checks import sealer_new
 from casework.models import AuditEvent, Case, FollowUpLockout, ReporterCredential
 from reporting.advice_content import ADVICE_PAGES
 from reporting.login_guard import (
@@ -48,7 +49,7 @@ def draft_create(
     the draft could be created (evidence encrypted before CSRF was checked)."""
     if owner is None or wrapped_key is None:
         owner = uuid.uuid4()
-        _sealer, wrapped_key = Sealer.new(owner=owner)
+        _sealer, wrapped_key = sealer_new(owner=owner)  # refuses a wrong key (casework.key_checks)
     return ReportDraft.objects.create(uuid=owner, wrapped_key=wrapped_key)
 
 

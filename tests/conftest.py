@@ -82,3 +82,25 @@ def file_report(reference_data):
         return report_file(owner_uuid=owner, wrapped_key=wrapped, answers=answers)
 
     return _file
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint():
+    """moto's S3 server in a subprocess (one per test process)."""
+    from tests.servers import moto_server
+
+    with moto_server() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def s3_evidence(settings, moto_endpoint):
+    """Evidence storage on a fresh bucket of the moto server, configured exactly
+    as production's SANAD_EVIDENCE_STORAGE=s3 settings build it."""
+    from config.settings import s3_evidence_storage
+    from tests.servers import s3_bucket_new, s3_client, s3_environment
+
+    bucket = s3_bucket_new(moto_endpoint)
+    storage = s3_evidence_storage(s3_environment(moto_endpoint, bucket))
+    settings.STORAGES = {**settings.STORAGES, "default": storage, "evidence": storage}
+    return s3_client(moto_endpoint), bucket

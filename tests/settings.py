@@ -34,13 +34,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S3
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 
-# Each xdist worker gets its own Redis database: tests clear the cache, and one
-# worker's clear must not wipe another's throttle counters mid-test.
-_worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-if CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
-    _base = CACHES["default"]["LOCATION"].rsplit("/", 1)[0]  # noqa: F405
-    CACHES["default"]["LOCATION"] = f"{_base}/{8 + int(_worker.removeprefix('gw'))}"  # noqa: F405
-
 # A file, not memory, for SQLite test databases: tests that fork worker
 # processes (throttling across gunicorn workers) must see the same database.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405

@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -99,8 +100,11 @@ def test_gunicorn_access_log__has_no_address_agent_or_query(tmp_path):
                     f"http://127.0.0.1:{port}/healthz?name=Layla",
                     headers={"User-Agent": "PhoneBrowser/1"},
                 )
-                with urllib.request.urlopen(request, timeout=2) as response:  # noqa: S310 - local test server
-                    assert response.status == 200
+                with urllib.request.urlopen(request, timeout=2):  # noqa: S310 - local test server
+                    pass
+                break
+            except urllib.error.HTTPError:
+                # /healthz answers 503 on this unmigrated database: it answered.
                 break
             except OSError:
                 time.sleep(0.1)

@@ -64,7 +64,7 @@ def test_report_submit__failure_while_attaching_evidence_leaves_nothing_half_don
 
     monkeypatch.setattr(evidence_module, "_audit_added", failing)
     client.raise_request_exception = False
-    assert client.post(SEND).status_code == 500
+    assert client.post(SEND).status_code == 503  # the translated "try again" page
 
     assert Case.objects.count() == 0
     assert ReportDraft.objects.count() == 1

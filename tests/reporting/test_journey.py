@@ -311,7 +311,8 @@ def test_filing__database_failure_loses_nothing_and_retry_works(
 
     monkeypatch.setattr(services, "audit_record", failing)
     client.raise_request_exception = False
-    assert client.post("/en/report/send/").status_code == 500
+    # The translated "try again" page (503), not a 500: the database is away.
+    assert client.post("/en/report/send/").status_code == 503
     assert Case.objects.count() == 0
     monkeypatch.setattr(services, "audit_record", real)
     assert "kept through the outage" in client.get("/en/report/what/").content.decode()

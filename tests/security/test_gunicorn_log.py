@@ -57,7 +57,8 @@ def test_gunicorn_error_log__malformed_requests_leave_no_address_or_request_line
     try:
         for _ in range(100):
             try:
-                if b" 200 " in _send(port, b"GET /healthz HTTP/1.0\r\n\r\n"):
+                # Any answer will do: /healthz is 503 on this unmigrated database.
+                if _send(port, b"GET /healthz HTTP/1.0\r\n\r\n").startswith(b"HTTP/"):
                     break
             except OSError:
                 time.sleep(0.1)

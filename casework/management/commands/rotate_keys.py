@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from casework.key_checks import key_checks_mismatched
 from casework.key_rotation import data_keys_rotate
 
 
@@ -21,6 +22,13 @@ class Command(BaseCommand):
     def handle(self, *args, batch_size: int, **options):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
+        mismatched = key_checks_mismatched()
+        if mismatched:
+            # Ids only: which configured keys differ from the ones first used.
+            raise CommandError(
+                f"{len(mismatched)} keys in SANAD_KEYS differ from the keys first used under "
+                f"their ids ({', '.join(mismatched)}): nothing was rotated."
+            )
         results = data_keys_rotate(batch_size=batch_size)
         failed = 0
         for label, counts in results.items():

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 
 from casework.audit import audit_head_export
 from casework.evidence_limits import evidence_temp_sweep
+from casework.storage_checks import storage_orphans_purge
 from casework.throttle import throttle_purge_stale
 from reporting.filing import drafts_purge_expired
 
@@ -39,4 +40,5 @@ class Command(BaseCommand):
             )
         temp_files = evidence_temp_sweep()
         self.stdout.write(f"Deleted {temp_files} stale temporary upload files.")
+        self.stdout.write(f"Purged {storage_orphans_purge()} orphaned evidence objects.")
         audit_head_export()
