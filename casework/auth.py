@@ -44,6 +44,7 @@ from django.http import HttpRequest
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -66,9 +67,12 @@ from casework.models import (
 from casework.throttle import throttle_clear, throttle_hit, throttle_key, throttle_state
 
 LOGIN_REFUSED = _("Please check your details and try again.")
-LOGIN_LOCKED = _(
+LOGIN_LOCKED = ngettext_lazy(
+    "Too many attempts. Please wait %(minutes)s minute and try again, "
+    "or ask an administrator for help.",
     "Too many attempts. Please wait %(minutes)s minutes and try again, "
-    "or ask an administrator for help."
+    "or ask an administrator for help.",
+    "minutes",
 )
 SECOND_STEP_EXPIRED = _("Your login took too long. Please start again.")
 NOT_ADMINISTRATOR = _("Only an administrator may do this.")

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -19,6 +20,7 @@ from casework.client import client_address
 from casework.crypto import Sealer
 from casework.evidence import evidence_store
 from casework.models import Case, Message
+from casework.officer_wording import case_speaks_of_a_woman, officer_label
 from casework.services import (
     case_record_external_reference,
     case_withdraw_by_victim,
@@ -67,6 +69,27 @@ STATUS_EXPLAINED = {
     Case.Status.CLOSED: _("Your case is closed."),
     Case.Status.WITHDRAWN: _("You withdrew this report."),
 }
+# The same sentences where Arabic must say «ضابطة»: the victim asked for a
+# woman, or a woman was assigned.
+STATUS_EXPLAINED_FEMALE_OFFICER = {
+    Case.Status.ASSIGNED: pgettext_lazy(
+        "female officer",
+        "An officer has been given your case and will contact you in the way you chose.",
+    ),
+    Case.Status.IN_CONTACT: pgettext_lazy(
+        "female officer", "An officer is working on your case with you."
+    ),
+    Case.Status.ACCOUNTS_SECURED: pgettext_lazy(
+        "female officer",
+        "Your accounts have been secured. The officer is working on the rest.",
+    ),
+}
+
+
+def status_text_for(case: Case) -> str:
+    if case_speaks_of_a_woman(case) and case.status in STATUS_EXPLAINED_FEMALE_OFFICER:
+        return STATUS_EXPLAINED_FEMALE_OFFICER[case.status]
+    return STATUS_EXPLAINED.get(case.status, "")
 
 
 def followup_case_required(view):
@@ -129,12 +152,8 @@ def _thread(case: Case) -> list[dict]:
     for message in case.messages.select_related("officer").order_by("created_at", "pk"):
         if message.sender == Message.Sender.VICTIM:
             author = _("You")
-        elif (
-            case.wants_female_officer and message.officer is not None and message.officer.is_female
-        ):
-            author = _("Officer (woman)")
         else:
-            author = _("Officer")
+            author = officer_label(message.officer)
         rows.append(
             {
                 "mine": message.sender == Message.Sender.VICTIM,
@@ -161,7 +180,8 @@ def _case_page(
         "reporting/followup_case.html",
         {
             "case": case,
-            "status_text": STATUS_EXPLAINED.get(case.status, ""),
+            "status_text": status_text_for(case),
+            "female_officer": case_speaks_of_a_woman(case),
             "thread": _thread(case),
             "message_form": message_form or forms.MessageForm(),
             "reference_form": reference_form or forms.ExternalReferenceForm(),

@@ -9,6 +9,10 @@ from django.utils.translation import get_language_info
 
 register = template.Library()
 
+# How each language names itself in the menu. Django calls Sorani «کوردی»
+# alone; readers look for «کوردی» and need to see it is Sorani.
+MENU_NAMES = {"ckb": "کوردی (سۆرانی)"}
+
 
 @register.simple_tag(takes_context=True)
 def language_links(context) -> list[dict]:
@@ -24,7 +28,7 @@ def language_links(context) -> list[dict]:
         links.append(
             {
                 "code": code,
-                "name": info["name_local"],
+                "name": MENU_NAMES.get(code, info["name_local"]),
                 "url": translate_url(request.path, code),
                 "current": code == current,
                 "bidi": info["bidi"],
