@@ -310,6 +310,7 @@ def _review_rows(answers: dict) -> list[dict]:
             "step": "blackmailer",
             "label": _("Their numbers, usernames or links"),
             "value": "\n".join(report.suspect_identifiers) or dash,
+            "ltr": bool(report.suspect_identifiers),
         },
         {
             "step": "threat",
@@ -333,7 +334,12 @@ def _review_rows(answers: dict) -> list[dict]:
             "label": _("Contact"),
             "value": Case.ContactMethod(report.contact_method).label,
         },
-        {"step": "contact", "label": _("Safe phone number"), "value": report.phone or dash},
+        {
+            "step": "contact",
+            "label": _("Safe phone number"),
+            "value": report.phone or dash,
+            "ltr": bool(report.phone),
+        },
         {"step": "contact", "label": _("Safe times"), "value": report.safe_hours or dash},
         {
             "step": "contact",
@@ -426,7 +432,19 @@ def _render_receipt(request, case: Case, passphrase: str, *, form=None, status=2
     )
 
 
-@require_POST
+def _practice_over(request: HttpRequest, *, status: int) -> HttpResponse:
+    """The practice run cannot be done (again) here: say so, and where to go.
+
+    Reached by sending the practice form twice, by the back button, or by
+    opening its address; the case itself is untouched.
+    """
+    response = render(request, "reporting/receipt_check_over.html", status=status)
+    if status == 405:
+        response["Allow"] = "POST"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
 def receipt_check(request: HttpRequest) -> HttpResponse:
     """The practice run: type the code back once before leaving the receipt.
 
@@ -434,6 +452,8 @@ def receipt_check(request: HttpRequest) -> HttpResponse:
     shown again only after it verifies against the stored hash, and only to the
     session that filed this very case.
     """
+    if request.method != "POST":
+        return _practice_over(request, status=405)
     case_pk = request.session.get(SESSION_RECEIPT_CASE)
     case = (
         Case.objects.select_related("credential", "category").filter(pk=case_pk).first()
@@ -446,7 +466,7 @@ def receipt_check(request: HttpRequest) -> HttpResponse:
         or shown is None
         or not passphrase_verify(case.credential.passphrase_hash, shown)
     ):
-        raise Http404
+        return _practice_over(request, status=404)
     shown_grouped = " ".join(shown[i : i + 4] for i in range(0, len(shown), 4))
     form = forms.PracticeForm(data=request.POST)
     if form.is_valid() and passphrase_normalise(form.cleaned_data["passphrase_typed"]) == shown:
