@@ -706,7 +706,12 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     @admin.display(description=DETAILS_COLUMN)
     def details_text(self, event: AuditEvent) -> str:
-        return json.dumps(event.details, ensure_ascii=False, sort_keys=True)
+        # One "what: value" per line rather than raw JSON; nested values stay JSON.
+        return "; ".join(
+            f"{key.replace('_', ' ')}: "
+            f"{value if isinstance(value, str | int | float) else json.dumps(value, ensure_ascii=False)}"
+            for key, value in sorted((event.details or {}).items())
+        )
 
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):

@@ -480,9 +480,9 @@ class AuditEvent(models.Model):
         CHECKLIST_TICKED = "casework.checklist.ticked", _("Checklist action recorded")
         FEEDBACK_RECEIVED = "casework.feedback.received", _("Feedback from the victim")
 
-    sequence = models.PositiveBigIntegerField(unique=True, editable=False)
-    occurred_at = models.DateTimeField(default=timezone.now, editable=False)
-    action = models.CharField(max_length=64, choices=Action.choices, editable=False)
+    sequence = models.PositiveBigIntegerField(_("number"), unique=True, editable=False)
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now, editable=False)
+    action = models.CharField(_("action"), max_length=64, choices=Action.choices, editable=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -490,6 +490,7 @@ class AuditEvent(models.Model):
         blank=True,
         related_name="+",
         editable=False,
+        verbose_name=_("by"),
     )
     actor_label = models.CharField(max_length=32, blank=True, editable=False)
     case = models.ForeignKey(

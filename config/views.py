@@ -16,6 +16,20 @@ def csrf_failure(request, reason=""):
     )
 
 
+def permission_denied(request, exception=None):
+    return render(
+        request,
+        "errors/error.html",
+        {
+            "title": _("Not allowed"),
+            "message": _(
+                "You cannot open this page. If you think you should, ask an administrator."
+            ),
+        },
+        status=403,
+    )
+
+
 def page_not_found(request, exception=None):
     return render(
         request,

@@ -143,3 +143,26 @@ def cells_with_labels(result, headers):
             )
         )
     return labelled
+
+
+@register.filter
+def file_size(value):
+    """A file's size in words Sanad's catalogues translate («2.3 ميغابايت»).
+
+    Django's ``filesizeformat`` reads wrong in Arabic and Sorani («2,3 م.ب»,
+    «5 بايتان», «1بایت»); these are our own strings, with a decimal point.
+    """
+    from django.utils import formats
+    from django.utils.translation import gettext, ngettext
+
+    size = int(value or 0)
+    if size < 1024:
+        return ngettext("%(size)s byte", "%(size)s bytes", size) % {"size": size}
+    for unit_size, message in ((1024**2, gettext("%(size)s MB")), (1024, gettext("%(size)s KB"))):
+        if size >= unit_size:
+            amount = round(size / unit_size, 1)
+            shown = formats.number_format(
+                amount if amount < 10 else round(amount), decimal_pos=1 if amount < 10 else 0
+            )
+            return message % {"size": shown}
+    return ""

@@ -59,3 +59,36 @@ def test_case_page__isolates_officer_username_and_phone(staff, cp_case, console_
 
     assert '(<bdi dir="ltr">officer.baghdad.f</bdi>)' in html
     assert '<bdi dir="ltr">+9647701234567</bdi>' in html
+
+
+@pytest.mark.django_db
+def test_forbidden_page__is_translated_not_bare_english(staff, cp_case, console_client):
+    from django.urls import reverse
+    from django.utils import translation
+
+    officer = staff("officer.m", governorates=["baghdad"])
+    case = cp_case()
+    with translation.override("ar"):
+        url = reverse("console:casework_case_history", args=[case.pk])
+    response = console_client(officer).get(url)
+
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "غير مسموح" in html and '<html lang="ar" dir="rtl">' in html
+
+
+@pytest.mark.django_db
+def test_audit_list__translated_headers_and_details_as_text(staff, cp_case, console_client):
+    from django.urls import reverse
+    from django.utils import translation
+
+    cp_case()
+    supervisor = staff("sup", role=StaffProfile.Role.SUPERVISOR, governorates=["baghdad"])
+    with translation.override("ar"):
+        url = reverse("console:casework_auditevent_changelist")
+    html = console_client(supervisor).get(url).content.decode()
+
+    for header in ("الرقم", "الوقت", "الإجراء", "بواسطة"):
+        assert header in html, header
+    cells = re.findall(r'<td class="field-details_text">(.*?)</td>', html)
+    assert cells and not any(cell.startswith("{") for cell in cells), cells[:3]

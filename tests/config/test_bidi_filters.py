@@ -33,3 +33,19 @@ def test_signed_percent__sign_before_number_inside_one_isolate(value, expected):
 
 def test_ltr_text__unicode_isolates_for_options():
     assert render("{{ v|ltr_text }}", v="officer.f") == "\u2066officer.f\u2069"
+
+
+@pytest.mark.parametrize(
+    ("lang", "size", "expected"),
+    [
+        ("ar", 5, "5 بايت"),
+        ("ar", 2_411_724, "2.3 ميغابايت"),
+        ("ckb", 1, "1 بایت"),
+        ("ckb", 15 * 1024, "15 کیلۆبایت"),
+        ("en", 2, "2 bytes"),
+        ("en", 12 * 1024 * 1024, "12 MB"),
+    ],
+)
+def test_file_size__our_own_words_with_a_decimal_point(lang, size, expected):
+    with translation.override(lang):
+        assert render("{{ v|file_size }}", v=size) == expected
