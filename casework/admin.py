@@ -727,3 +727,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def delete_view(self, request, object_id, extra_context=None):
         raise Http404
+
+
+# The help-numbers page lives in its own module.
+from casework import hotlines_admin  # noqa: E402, F401

@@ -479,6 +479,7 @@ class AuditEvent(models.Model):
         KEYS_ROTATED = "casework.keys.rotated", _("Keys rotated")
         CHECKLIST_TICKED = "casework.checklist.ticked", _("Checklist action recorded")
         FEEDBACK_RECEIVED = "casework.feedback.received", _("Feedback from the victim")
+        HELP_NUMBER_CHANGED = "casework.help_number.changed", _("Help number changed")
 
     sequence = models.PositiveBigIntegerField(_("number"), unique=True, editable=False)
     occurred_at = models.DateTimeField(_("when"), default=timezone.now, editable=False)
@@ -748,3 +749,8 @@ class StaffSession(models.Model):
 
     def __str__(self) -> str:
         return f"session #{self.pk}"
+
+
+# Defined in its own module (casework/hotlines.py); imported here so Django
+# registers the model with the app.
+from casework.hotlines import HelpNumber  # noqa: E402, F401

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from casework.client import client_address
 from casework.crypto import Sealer
 from casework.evidence import evidence_store
+from casework.hotlines import help_numbers_for
 from casework.models import Case, Message
 from casework.officer_wording import case_speaks_of_a_woman, officer_label
 from casework.services import (
@@ -182,6 +183,7 @@ def _case_page(
             "case": case,
             "status_text": status_text_for(case),
             "female_officer": case_speaks_of_a_woman(case),
+            "help_numbers": help_numbers_for(governorate=case.governorate),
             "thread": _thread(case),
             "message_form": message_form or forms.MessageForm(),
             "reference_form": reference_form or forms.ExternalReferenceForm(),
