@@ -75,6 +75,10 @@ LOGIN_LOCKED = ngettext_lazy(
     "minutes",
 )
 SECOND_STEP_EXPIRED = _("Your login took too long. Please start again.")
+CODE_JUST_USED = _(
+    "This code was just used. Wait for the next code in your app (a new one comes every "
+    "30 seconds) and type that one."
+)
 NOT_ADMINISTRATOR = _("Only an administrator may do this.")
 OWN_ACCOUNT = _("You cannot do this to your own account.")
 ALREADY_ENROLLED = _("Two-factor authentication is already set up for this account.")
@@ -226,6 +230,7 @@ class LoginOutcome(enum.StrEnum):
     OK = "ok"
     INVALID = "invalid"
     LOCKED = "locked"
+    CODE_JUST_USED = "code_just_used"
 
 
 @dataclass(frozen=True)
@@ -244,6 +249,8 @@ class LoginResult:
     def message(self) -> str:
         if self.outcome == LoginOutcome.LOCKED:
             return locked_message()
+        if self.outcome == LoginOutcome.CODE_JUST_USED:
+            return str(CODE_JUST_USED)
         return str(LOGIN_REFUSED)
 
 
@@ -293,12 +300,30 @@ def _verify_code(user, code: str) -> tuple[object | None, str]:
             for device in devices.order_by("pk"):
                 if device.verify_token(digits):
                     return device, "totp"
+            if any(_totp_just_used(device, digits) for device in devices):
+                return None, "totp_just_used"
         return None, ""
     if backup_code_normalise(code or "") is not None:
         for device in BackupCodeDevice.objects.filter(user=user, confirmed=True).order_by("pk"):
             if device.verify_token(code):
                 return device, "backup_code"
     return None, ""
+
+
+def _totp_just_used(device, digits: str) -> bool:
+    """True when `digits` is the code this device last accepted, still inside
+    its time window: a person typed the same code twice (a double submit, or a
+    second login within 30 seconds), not a wrong one. It stays refused."""
+    from django_otp.oath import TOTP
+
+    if device.last_t < 0:
+        return False
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if totp.t() - device.last_t > device.tolerance:
+        return False
+    totp.time = device.t0 + device.last_t * device.step
+    return f"{totp.token():0{device.digits}d}" == digits
 
 
 def staff_login_code(*, request: HttpRequest, code: str) -> LoginResult:
@@ -317,6 +342,8 @@ def staff_login_code(*, request: HttpRequest, code: str) -> LoginResult:
     device, method = (None, "") if len(code) > MAX_CODE_INPUT else _verify_code(user, code)
     if device is None:
         _record_failure(username=username, client_address=client)
+        if method == "totp_just_used":
+            return LoginResult(LoginOutcome.CODE_JUST_USED)
         return LoginResult(LoginOutcome.INVALID)
     _login_complete(request=request, user=user, device=device, method=method)
     return LoginResult(LoginOutcome.OK, user=user, device=device, method=method)
