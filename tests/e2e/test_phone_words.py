@@ -171,6 +171,11 @@ def test_console_on_a_phone__list_case_and_reply(live_server, new_page, console_
         "() => { const r = document.querySelector('#result_list tbody tr');"
         " const cells = [...r.children]; return cells.every(c => getComputedStyle(c).display === 'block'); }"
     )
+    # No cell's content runs past the screen's edges (cut off, not scrollable).
+    cut_off = page.evaluate(
+        "() => [...document.querySelectorAll('#result_list tbody td, #result_list tbody th')]"
+        ".filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.className)"
+    )
     filters_folded = page.evaluate(
         "() => { const d = document.querySelector('details.console-filters'); return d && !d.open; }"
     )
@@ -189,6 +194,7 @@ def test_console_on_a_phone__list_case_and_reply(live_server, new_page, console_
     save_screenshot(page, f"words-{lang}-phone-console-case")
 
     assert reference_lines == [1], reference_lines
+    assert cut_off == [], cut_off
     assert stacked
     assert filters_folded
     assert list_overflow <= 1
