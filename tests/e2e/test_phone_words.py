@@ -274,3 +274,36 @@ def test_outreach_analytics_on_a_phone__negative_change_in_order(
     overflow = sideways_scroll(page)
     save_screenshot(page, f"words-{lang}-phone-analytics")
     assert overflow <= 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("lang", RTL_LANGUAGES)
+def test_error_summary__takes_focus_and_its_link_lands_below_the_sticky_header(
+    live_server, new_page, reference_data, lang
+):
+    page = new_page(viewport="phone", locale=lang)
+    base = live_server.url
+    page.goto(f"{base}/{lang}/report/")
+    page.locator("main a.button").click()
+    # Nothing chosen: the step is refused with the summary at the top.
+    page.evaluate(
+        "() => { const f = document.querySelector('main form');"
+        " const i = document.createElement('input'); i.type = 'hidden'; i.name = 'category';"
+        " i.value = 'no-such-category'; f.appendChild(i); }"
+    )
+    page.locator("button[name=next]").click()
+    page.wait_for_selector("#error-summary")
+    focused = page.evaluate("() => document.activeElement && document.activeElement.id")
+    page.locator("#error-summary a").first.click()
+    landed = page.evaluate(
+        "() => { const id = decodeURIComponent(location.hash.slice(1));"
+        " const target = document.getElementById(id);"
+        " const header = document.querySelector('.site-header').getBoundingClientRect();"
+        " return {found: !!target, top: target ? target.getBoundingClientRect().top : null,"
+        " headerBottom: header.bottom}; }"
+    )
+    save_screenshot(page, f"words-{lang}-phone-error-summary")
+
+    assert focused == "error-summary"
+    assert landed["found"], landed
+    assert landed["top"] >= landed["headerBottom"] - 1, landed
