@@ -39,7 +39,7 @@ from django.views.decorators.http import require_GET, require_POST
 from casework import console_work, dashboard, queues_view
 from casework import staff_admin as _staff_admin  # noqa: F401 - registers its pages
 from casework.console import console_site
-from casework.models import AuditEvent, Case, Evidence, StaffProfile
+from casework.models import OPEN_STATUSES, AuditEvent, Case, Evidence, StaffProfile
 from casework.redaction import case_initials, case_view_for
 from casework.selectors import (
     audit_list_for_case,
@@ -180,6 +180,38 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class OpenOrClosedFilter(admin.SimpleListFilter):
+    """Open cases only unless asked: finished cases do not crowd the officer's
+    list (on a phone above all); one click shows the closed ones or all."""
+
+    title = _("open or closed")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("closed", _("Closed cases")), ("all", _("All cases"))]
+
+    def queryset(self, request, queryset):
+        # A search by reference finds the case whatever its state.
+        if self.value() == "all" or (self.value() is None and request.GET.get("q")):
+            return queryset
+        if self.value() == "closed":
+            return queryset.exclude(status__in=OPEN_STATUSES)
+        return queryset.filter(status__in=OPEN_STATUSES)
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": _("Open cases"),
+        }
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+
 @admin.register(Case, site=console_site)
 class CaseAdmin(admin.ModelAdmin):
     list_display = (
@@ -195,6 +227,7 @@ class CaseAdmin(admin.ModelAdmin):
         "overdue",
     )
     list_filter = (
+        OpenOrClosedFilter,
         AssignedToMeFilter,
         OverdueFilter,
         "assignment_state",
@@ -692,7 +725,12 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     @admin.display(description=DETAILS_COLUMN)
     def details_text(self, event: AuditEvent) -> str:
-        return json.dumps(event.details, ensure_ascii=False, sort_keys=True)
+        # One "what: value" per line rather than raw JSON; nested values stay JSON.
+        return "; ".join(
+            f"{key.replace('_', ' ')}: "
+            f"{value if isinstance(value, str | int | float) else json.dumps(value, ensure_ascii=False)}"
+            for key, value in sorted((event.details or {}).items())
+        )
 
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):
@@ -708,3 +746,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def delete_view(self, request, object_id, extra_context=None):
         raise Http404
+
+
+# The help-numbers page lives in its own module.
+from casework import hotlines_admin  # noqa: E402, F401

@@ -52,6 +52,7 @@ from django.http import HttpRequest
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -76,11 +77,18 @@ from casework.staffing import staff_profile_change
 from casework.throttle import throttle_clear, throttle_hit, throttle_key, throttle_state
 
 LOGIN_REFUSED = _("Please check your details and try again.")
-LOGIN_LOCKED = _(
+LOGIN_LOCKED = ngettext_lazy(
+    "Too many attempts. Please wait %(minutes)s minute and try again, "
+    "or ask an administrator for help.",
     "Too many attempts. Please wait %(minutes)s minutes and try again, "
-    "or ask an administrator for help."
+    "or ask an administrator for help.",
+    "minutes",
 )
 SECOND_STEP_EXPIRED = _("Your login took too long. Please start again.")
+CODE_JUST_USED = _(
+    "This code was just used. Wait for the next code in your app (a new one comes every "
+    "30 seconds) and type that one."
+)
 NOT_ADMINISTRATOR = _("Only an administrator may do this.")
 OWN_ACCOUNT = _("You cannot do this to your own account.")
 ALREADY_ENROLLED = _("Two-factor authentication is already set up for this account.")
@@ -306,6 +314,7 @@ class LoginOutcome(enum.StrEnum):
     OK = "ok"
     INVALID = "invalid"
     LOCKED = "locked"
+    CODE_JUST_USED = "code_just_used"
 
 
 @dataclass(frozen=True)
@@ -324,6 +333,8 @@ class LoginResult:
     def message(self) -> str:
         if self.outcome == LoginOutcome.LOCKED:
             return locked_message()
+        if self.outcome == LoginOutcome.CODE_JUST_USED:
+            return str(CODE_JUST_USED)
         return str(LOGIN_REFUSED)
 
 
@@ -373,12 +384,30 @@ def _verify_code(user, code: str) -> tuple[object | None, str]:
             for device in devices.order_by("pk"):
                 if device.verify_token(digits):
                     return device, "totp"
+            if any(_totp_just_used(device, digits) for device in devices):
+                return None, "totp_just_used"
         return None, ""
     if backup_code_normalise(code or "") is not None:
         for device in BackupCodeDevice.objects.filter(user=user, confirmed=True).order_by("pk"):
             if device.verify_token(code):
                 return device, "backup_code"
     return None, ""
+
+
+def _totp_just_used(device, digits: str) -> bool:
+    """True when `digits` is the code this device last accepted, still inside
+    its time window: a person typed the same code twice (a double submit, or a
+    second login within 30 seconds), not a wrong one. It stays refused."""
+    from django_otp.oath import TOTP
+
+    if device.last_t < 0:
+        return False
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if totp.t() - device.last_t > device.tolerance:
+        return False
+    totp.time = device.t0 + device.last_t * device.step
+    return f"{totp.token():0{device.digits}d}" == digits
 
 
 def staff_login_code(*, request: HttpRequest, code: str) -> LoginResult:
@@ -397,6 +426,8 @@ def staff_login_code(*, request: HttpRequest, code: str) -> LoginResult:
     device, method = (None, "") if len(code) > MAX_CODE_INPUT else _verify_code(user, code)
     if device is None:
         _record_failure(username=username, client_address=client)
+        if method == "totp_just_used":
+            return LoginResult(LoginOutcome.CODE_JUST_USED)
         return LoginResult(LoginOutcome.INVALID)
     _login_complete(request=request, user=user, device=device, method=method)
     return LoginResult(LoginOutcome.OK, user=user, device=device, method=method)

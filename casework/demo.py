@@ -105,14 +105,14 @@ CATEGORIES = [
         True,
         "Demands for sexual acts",
         "المطالبة بأفعال جنسية",
-        "داواکردنی کاری سێکسی",
+        "داواکردنی کرداری سێکسی",
     ),
     (
         "recruitment",
         False,
         "Pressure to bring in other people or to work for the blackmailer",
         "الضغط لاستدراج أشخاص آخرين أو للعمل لصالح المبتز",
-        "فشار بۆ هێنانی کەسانی تر یان کارکردن بۆ هەڕەشەکەر",
+        "گوشار بۆ هێنانی کەسانی تر یان کارکردن بۆ هەڕەشەکەر",
     ),
     (
         Category.FAMILY_VIOLENCE,

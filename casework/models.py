@@ -559,10 +559,11 @@ class AuditEvent(models.Model):
         CASE_ROUTED = "casework.case.routed", _("Case routed")
         CASE_CONTENT_PURGED = "casework.case.content_purged", _("Case content purged (retention)")
         EVIDENCE_PURGED = "casework.evidence.purged", _("Evidence purged (retention)")
+        HELP_NUMBER_CHANGED = "casework.help_number.changed", _("Help number changed")
 
-    sequence = models.PositiveBigIntegerField(unique=True, editable=False)
-    occurred_at = models.DateTimeField(default=timezone.now, editable=False)
-    action = models.CharField(max_length=64, choices=Action.choices, editable=False)
+    sequence = models.PositiveBigIntegerField(_("number"), unique=True, editable=False)
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now, editable=False)
+    action = models.CharField(_("action"), max_length=64, choices=Action.choices, editable=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -570,6 +571,7 @@ class AuditEvent(models.Model):
         blank=True,
         related_name="+",
         editable=False,
+        verbose_name=_("by"),
     )
     actor_label = models.CharField(max_length=32, blank=True, editable=False)
     case = models.ForeignKey(
@@ -974,3 +976,8 @@ class KeyCheck(models.Model):
 
     def __str__(self) -> str:
         return f"key check {self.key_id}"
+
+
+# Defined in its own module (casework/hotlines.py); imported here so Django
+# registers the model with the app.
+from casework.hotlines import HelpNumber  # noqa: E402, F401

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from casework.crypto import DecryptionError, Sealer
 from casework.inspection import EVIDENCE_RISK_WARNINGS
 from casework.models import Case, Evidence, StaffProfile
+from casework.officer_wording import officer_label
 from casework.queues import case_first_open_record
 from casework.selectors import (
     LinkedCases,
@@ -222,7 +223,11 @@ def case_view_for(
         messages = [
             MessageView(
                 pk=message.pk,
-                sender=str(message.get_sender_display()),
+                sender=str(
+                    officer_label(message.officer)
+                    if message.sender == message.Sender.OFFICER
+                    else message.get_sender_display()
+                ),
                 officer=message.officer.user.get_username() if message.officer else "",
                 created_at=message.created_at,
                 body=_open(

@@ -54,6 +54,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # Administrators see cases only redacted (casework.selectors enforces it).
         "casework.view_case",
         "casework.view_auditevent",
+        "casework.add_helpnumber",
+        "casework.change_helpnumber",
+        "casework.view_helpnumber",
     ],
 }
 

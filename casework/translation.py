@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from casework.models import Category, Governorate, Unit
+from casework.models import Category, Governorate, HelpNumber, Unit
 
 
 @register(Governorate)
@@ -16,3 +16,8 @@ class UnitTranslation(TranslationOptions):
 @register(Category)
 class CategoryTranslation(TranslationOptions):
     fields = ("name", "description")
+
+
+@register(HelpNumber)
+class HelpNumberTranslation(TranslationOptions):
+    fields = ("label", "when_to_call")

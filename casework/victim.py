@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from casework.models import Case
+from casework.officer_wording import case_speaks_of_a_woman
 
 # Withdrawn: the victim ended it. Closed: the police finished it. A resolved
 # case still listens, in case the threats come back before it is closed.
@@ -59,7 +60,16 @@ WAITING_FEMALE_TEXT = _(
     "and it is waiting for one. If you are in danger now, call 497 or 131."
 )
 WITH_OFFICER_TITLE = pgettext_lazy("victim status", "With an officer")
-WITH_OFFICER_TEXT = _("An officer has your report and will contact you in the way you chose.")
+WITH_OFFICER_TEXT = _(
+    "An officer has been given your case and will contact you in the way you chose."
+)
+# Where Arabic must say «ضابطة»: the victim asked for a woman, or a woman has it
+# (casework.officer_wording).
+WITH_OFFICER_TITLE_FEMALE = pgettext_lazy("victim status, female officer", "With an officer")
+WITH_OFFICER_TEXT_FEMALE = pgettext_lazy(
+    "female officer",
+    "An officer has been given your case and will contact you in the way you chose.",
+)
 
 # What each later status means, in words for the person who reported.
 STATUS_EXPLAINED = {
@@ -72,6 +82,15 @@ STATUS_EXPLAINED = {
     Case.Status.RESOLVED: _("Your case has been resolved."),
     Case.Status.CLOSED: _("Your case is closed."),
     Case.Status.WITHDRAWN: _("You withdrew this report."),
+}
+STATUS_EXPLAINED_FEMALE_OFFICER = {
+    Case.Status.IN_CONTACT: pgettext_lazy(
+        "female officer", "An officer is working on your case with you."
+    ),
+    Case.Status.ACCOUNTS_SECURED: pgettext_lazy(
+        "female officer",
+        "Your accounts have been secured. The officer is working on the rest.",
+    ),
 }
 # Before anyone works it, a case is "new", "triaged" or "assigned": the victim
 # is told whether a person has it yet, not the console's word for the step.
@@ -91,10 +110,15 @@ def case_status_for_victim(case: Case) -> VictimStatus:
     officer"), instead of "New" for as long as it waits; once an officer has
     it, a neutral "With an officer" (no name, no sex).
     """
+    woman = case_speaks_of_a_woman(case)
     if case.status in BEFORE_WORK:
         if case.assigned_officer_id is not None:
+            if woman:
+                return VictimStatus(str(WITH_OFFICER_TITLE_FEMALE), str(WITH_OFFICER_TEXT_FEMALE))
             return VictimStatus(str(WITH_OFFICER_TITLE), str(WITH_OFFICER_TEXT))
         if case.wants_female_officer:
             return VictimStatus(str(WAITING_FEMALE_TITLE), str(WAITING_FEMALE_TEXT))
         return VictimStatus(str(WAITING_TITLE), str(WAITING_TEXT))
-    return VictimStatus(case.get_status_display(), str(STATUS_EXPLAINED.get(case.status, "")))
+    explained = STATUS_EXPLAINED_FEMALE_OFFICER if woman else {}
+    text = explained.get(case.status) or STATUS_EXPLAINED.get(case.status, "")
+    return VictimStatus(case.get_status_display(), str(text))

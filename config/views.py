@@ -47,6 +47,20 @@ def bad_request(request, exception=None):
     )
 
 
+def permission_denied(request, exception=None):
+    return render(
+        request,
+        "errors/error.html",
+        {
+            "title": _("Not allowed"),
+            "message": _(
+                "You cannot open this page. If you think you should, ask an administrator."
+            ),
+        },
+        status=403,
+    )
+
+
 def page_not_found(request, exception=None):
     return render(
         request,

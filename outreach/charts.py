@@ -83,6 +83,8 @@ def monthly_chart(
     def y_of(value: int) -> float:
         return TOP + plot_height - value / top_value * plot_height
 
+    # Outside the f-string: xgettext does not read calls inside f-strings.
+    axis_title = pgettext("chart axis", "Number")
     out: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="outreach-chart" '
         f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
@@ -91,7 +93,7 @@ def monthly_chart(
         f'<title id="{dom_id}-title">{escape(title)}</title>',
         f'<desc id="{dom_id}-desc">{escape(description)}</desc>',
         f'<text class="chart-axis-title" x="{_n(axis_x)}" y="14" text-anchor="middle" '
-        f'font-size="11" fill="{INK}">{escape(pgettext("chart axis", "Number"))}</text>',
+        f'font-size="11" fill="{INK}">{escape(axis_title)}</text>',
     ]
     for tick in range(0, top_value + 1, step):
         y = _n(y_of(tick))

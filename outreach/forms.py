@@ -274,10 +274,23 @@ class BeforeAfterForm(forms.Form):
     )
     months = forms.IntegerField(
         label=_("Months to compare on each side"),
-        initial=6,
+        initial=12,
         min_value=1,
         max_value=36,
         widget=NumberInput(attrs={"min": "1", "max": "36"}),
+    )
+    skip_months = forms.IntegerField(
+        label=_("Months the campaign lasted (left out)"),
+        help_text=_(
+            "Months after the first session's month that count on neither side, so that "
+            "“after” starts when the campaign is over. 11 compares the year before the "
+            "campaign with the year after it; 0 starts right after the first session."
+        ),
+        initial=11,
+        required=False,
+        min_value=0,
+        max_value=36,
+        widget=NumberInput(attrs={"min": "0", "max": "36"}),
     )
 
 

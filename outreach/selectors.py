@@ -399,6 +399,9 @@ class BeforeAfter:
     before: list[MonthFigures] = field(default_factory=list)
     campaign_month: MonthFigures | None = None
     after: list[MonthFigures] = field(default_factory=list)
+    # Months after the first session's month left out as the campaign itself
+    # (shown, counted on neither side), so "after" means after the campaign.
+    during: list[MonthFigures] = field(default_factory=list)
 
     @property
     def found(self) -> bool:
@@ -449,6 +452,7 @@ def campaign_before_after(
     governorate: Governorate,
     since: dt.date,
     months: int,
+    skip_months: int = 0,
     today: dt.date | None = None,
 ) -> BeforeAfter:
     """Average monthly cases in the ``months`` months before a campaign vs the ``months`` after.
@@ -459,6 +463,9 @@ def campaign_before_after(
     months just before it; "after" the ``months`` just after it, of which only
     complete months count: the current month and the future are left out, so
     a recent campaign has a shorter "after" window (``after_is_short``).
+    ``skip_months`` leaves out that many further months after the first
+    session's month (the campaign year, say: ``months=12, skip_months=11``
+    compares the year before the campaign with the year after it).
     Two grouped queries (sessions; cases via casework), plus finding the first
     session.
     """
@@ -476,10 +483,17 @@ def campaign_before_after(
     campaign = month_start(first)
     before_months = [add_months(campaign, -i) for i in range(months, 0, -1)]
     current_month = month_start(today)
-    after_months = [
-        m for m in (add_months(campaign, i) for i in range(1, months + 1)) if m < current_month
+    during_months = [
+        m for m in (add_months(campaign, i) for i in range(1, skip_months + 1)) if m < current_month
     ]
-    window_end = month_end(after_months[-1] if after_months else campaign)
+    after_months = [
+        m
+        for m in (add_months(campaign, skip_months + i) for i in range(1, months + 1))
+        if m < current_month
+    ]
+    window_end = month_end(
+        after_months[-1] if after_months else during_months[-1] if during_months else campaign
+    )
     start = before_months[0]
 
     by_month: dict[dt.date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -500,6 +514,7 @@ def campaign_before_after(
         before=[figures(m) for m in before_months],
         campaign_month=figures(campaign),
         after=[figures(m) for m in after_months],
+        during=[figures(m) for m in during_months],
     )
 
 

@@ -245,6 +245,7 @@ def analytics(request: HttpRequest) -> HttpResponse:
             governorate=before_after_form.cleaned_data["governorate"],
             since=before_after_form.cleaned_data["since"],
             months=before_after_form.cleaned_data["months"],
+            skip_months=before_after_form.cleaned_data.get("skip_months") or 0,
             today=today,
         )
     return render(

@@ -24,7 +24,9 @@ from casework.client import client_address
 from casework.crypto import Sealer
 from casework.evidence import evidence_store
 from casework.evidence_limits import evidence_upload_handler
+from casework.hotlines import help_numbers_for
 from casework.models import Case, Message
+from casework.officer_wording import case_speaks_of_a_woman, officer_label
 from casework.services import (
     case_record_external_reference,
     case_withdraw_by_victim,
@@ -176,12 +178,8 @@ def _thread(case: Case) -> list[dict]:
     for message in case.messages.select_related("officer").order_by("created_at", "pk"):
         if message.sender == Message.Sender.VICTIM:
             author = _("You")
-        elif (
-            case.wants_female_officer and message.officer is not None and message.officer.is_female
-        ):
-            author = _("Officer (woman)")
         else:
-            author = _("Officer")
+            author = officer_label(message.officer)
         rows.append(
             {
                 "mine": message.sender == Message.Sender.VICTIM,
@@ -212,6 +210,8 @@ def _case_page(
             "case": case,
             "victim_status": case_status_for_victim(case),
             "refusal": refusal,
+            "female_officer": case_speaks_of_a_woman(case),
+            "help_numbers": help_numbers_for(governorate=case.governorate),
             "thread": _thread(case),
             "message_form": message_form or forms.MessageForm(),
             "reference_form": reference_form or forms.ExternalReferenceForm(),

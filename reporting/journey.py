@@ -289,6 +289,7 @@ def _review_rows(answers: dict) -> list[dict]:
             "step": "blackmailer",
             "label": _("Their numbers, usernames or links"),
             "value": "\n".join(report.suspect_identifiers) or dash,
+            "ltr": bool(report.suspect_identifiers),
         },
         {
             "step": "threat",
@@ -312,7 +313,12 @@ def _review_rows(answers: dict) -> list[dict]:
             "label": _("Contact"),
             "value": Case.ContactMethod(report.contact_method).label,
         },
-        {"step": "contact", "label": _("Safe phone number"), "value": report.phone or dash},
+        {
+            "step": "contact",
+            "label": _("Safe phone number"),
+            "value": report.phone or dash,
+            "ltr": bool(report.phone),
+        },
         {"step": "contact", "label": _("Safe times"), "value": report.safe_hours or dash},
         {
             "step": "contact",

@@ -198,13 +198,19 @@ def _render_receipt(request, case: Case, passphrase: str, *, form=None, status=2
     )
 
 
-@require_POST
 def receipt_check(request: HttpRequest) -> HttpResponse:
     """The practice run: type the code back once before leaving the receipt.
 
     Compared with the sealed code of the report this browser sent; once it
-    matches, the sealed code is deleted: it is not shown again.
+    matches, the sealed code is deleted: it is not shown again. Sent again
+    after that, it leads back to the receipt page, which then says the report
+    was sent and what to do if the code is lost. Opened by its address (a GET),
+    it says the check is over and where to go instead of an empty 405.
     """
+    if request.method != "POST":
+        response = render(request, "reporting/receipt_check_over.html", status=405)
+        response["Allow"] = "POST"
+        return response
     case = _receipt_case(request)
     code = _receipt_code(request, case) if case is not None else None
     if code is None:

@@ -9,6 +9,10 @@ from django.utils.translation import get_language_info
 
 register = template.Library()
 
+# How each language names itself in the menu. Django calls Sorani «کوردی»
+# alone; readers look for «کوردی» and need to see it is Sorani.
+MENU_NAMES = {"ckb": "کوردی (سۆرانی)"}
+
 
 @register.simple_tag(takes_context=True)
 def language_links(context) -> list[dict]:
@@ -24,7 +28,7 @@ def language_links(context) -> list[dict]:
         links.append(
             {
                 "code": code,
-                "name": info["name_local"],
+                "name": MENU_NAMES.get(code, info["name_local"]),
                 "url": translate_url(request.path, code),
                 "current": code == current,
                 "bidi": info["bidi"],
@@ -53,3 +57,112 @@ def advice_text(value: str):
         else:
             blocks.append("<p>" + "<br>".join(escape(line) for line in lines) + "</p>")
     return mark_safe("\n".join(blocks))  # noqa: S308 - built from escaped text only
+
+
+def _isolated(text: str):
+    from django.utils.html import format_html
+
+    from casework.identifiers import to_western_digits
+
+    return format_html('<bdi dir="ltr">{}</bdi>', " ".join(to_western_digits(text).split()))
+
+
+@register.filter
+def ltr(value):
+    """Left-to-right text inside a right-to-left page, kept in its own order.
+
+    Phone numbers (+964 …), handles (@name), usernames and signed numbers
+    (-48%) otherwise come out reversed in Arabic and Sorani: «4567 123 770
+    964+». The text is isolated in ``<bdi dir="ltr">`` and shown with Western
+    digits, as it is stored.
+    """
+    if value is None or value == "":
+        return ""
+    return _isolated(str(value))
+
+
+@register.filter
+def ltr_lines(value):
+    """``ltr`` for each line of a multi-line value (one identifier a line)."""
+    from django.utils.html import format_html_join
+    from django.utils.safestring import mark_safe
+
+    lines = [line for line in str(value or "").splitlines() if line.strip()]
+    if not lines:
+        return ""
+    return format_html_join(mark_safe("<br>"), "{}", ((_isolated(line),) for line in lines))
+
+
+@register.filter
+def signed_percent(value):
+    """A change in percent with its sign, isolated: «-48%», «+12%»."""
+    if value is None or value == "":
+        return ""
+    from django.utils import formats
+
+    number = formats.number_format(abs(value), decimal_pos=0 if value == int(value) else 1)
+    sign = "+" if value > 0 else "-" if value < 0 else ""
+    return _isolated(f"{sign}{number}%")
+
+
+@register.filter
+def ltr_text(value):
+    """``ltr`` for places that take no markup (``<option>``, ``title``):
+    Unicode's left-to-right isolate (U+2066 … U+2069) around the text."""
+    from casework.identifiers import to_western_digits
+
+    if value is None or value == "":
+        return ""
+    return "\u2066" + " ".join(to_western_digits(str(value)).split()) + "\u2069"
+
+
+@register.filter
+def cells_with_labels(result, headers):
+    """Django admin result cells with ``data-label`` set to their column name.
+
+    The cells come pre-rendered from Django (``<td …>`` / ``<th …>``); the label
+    is escaped and put on the opening tag only.
+    """
+    import re
+
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+    from django.utils.text import capfirst
+
+    labelled = []
+    for cell, header in zip(result, headers, strict=False):
+        label = escape(capfirst(str(header.get("text", "")).strip()))
+        labelled.append(
+            mark_safe(  # noqa: S308 - Django's own cell HTML plus an escaped attribute
+                re.sub(
+                    r"^<(td|th)\b",
+                    lambda tag, label=label: f'<{tag.group(1)} data-label="{label}"',
+                    str(cell),
+                    count=1,
+                )
+            )
+        )
+    return labelled
+
+
+@register.filter
+def file_size(value):
+    """A file's size in words Sanad's catalogues translate («2.3 ميغابايت»).
+
+    Django's ``filesizeformat`` reads wrong in Arabic and Sorani («2,3 م.ب»,
+    «5 بايتان», «1بایت»); these are our own strings, with a decimal point.
+    """
+    from django.utils import formats
+    from django.utils.translation import gettext, ngettext
+
+    size = int(value or 0)
+    if size < 1024:
+        return ngettext("%(size)s byte", "%(size)s bytes", size) % {"size": size}
+    for unit_size, message in ((1024**2, gettext("%(size)s MB")), (1024, gettext("%(size)s KB"))):
+        if size >= unit_size:
+            amount = round(size / unit_size, 1)
+            shown = formats.number_format(
+                amount if amount < 10 else round(amount), decimal_pos=1 if amount < 10 else 0
+            )
+            return message % {"size": shown}
+    return ""

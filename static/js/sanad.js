@@ -13,6 +13,12 @@
     try { navigator.sendBeacon(link.getAttribute("href")); } catch (e) { /* ignore */ }
     leave(link.getAttribute("data-quick-exit"));
   });
+  // After a refused form, start where the problems are listed (without
+  // JavaScript the summary is the first thing in the form anyway).
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.getElementById("error-summary");
+    if (summary) { summary.focus(); }
+  });
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && event.shiftKey) {
       var link = document.querySelector("[data-quick-exit]");

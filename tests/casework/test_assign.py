@@ -443,3 +443,17 @@ def test_case_assign__concurrent_supervisors_exactly_one_wins(
     assert AuditEvent.objects.filter(
         case=case, action=AuditEvent.Action.CASE_ASSIGN_REFUSED, details__code="assignment_changed"
     ).exists()
+
+
+@pytest.mark.django_db
+def test_assign_command__refusal_is_one_arabic_sentence(cp_case, male_officer_baghdad, staff):
+    from django.utils import translation
+
+    staff("supervisor.cp.m", role=StaffProfile.Role.SUPERVISOR, governorates=["baghdad"])
+    case = cp_case(wants_female_officer=True)
+    with translation.override("ar"), pytest.raises(CommandError) as refused:
+        call_command(
+            "assign_case", case.reference, male_officer_baghdad.user.username, by="supervisor.cp.m"
+        )
+    assert str(refused.value).startswith("مرفوض (female_officer_required): ")
+    assert "Refused" not in str(refused.value)

@@ -135,8 +135,22 @@ def test_console_login__replayed_totp_code_is_refused(client, officer_baghdad):
     password_login(client, officer_baghdad.user.username)
     response = code_login(client, code)
     assert response.status_code == 200
-    assert REFUSED in response.content.decode()
+    # Refused, and told why: the same code twice is not a wrong code.
+    assert "This code was just used. Wait for the next code" in response.content.decode()
     assert _is_login_redirect(client.get(CONSOLE))
+
+
+def test_console_login__a_wrong_code_is_not_called_just_used(client, officer_baghdad):
+    device = totp_device(officer_baghdad)
+    code = totp(device).now()
+    password_login(client, officer_baghdad.user.username)
+    assert code_login(client, code)["Location"] == CONSOLE
+    client.post(LOGOUT)
+
+    password_login(client, officer_baghdad.user.username)
+    other = f"{(int(code) + 1) % 1_000_000:06d}"
+    page = code_login(client, other).content.decode()
+    assert REFUSED in page and "just used" not in page
 
 
 def test_totp_device__accepts_a_code_once(officer_baghdad):

@@ -98,4 +98,4 @@ def test_console_pages__times_in_iraq(staff, cp_case, console_client):
         console_url("casework_case_change", case.pk),
     ]:
         html = client.get(url).content.decode()
-        assert "Nov. 25, 2026, 12:30 a.m." in html, url  # 21:30 UTC is 00:30 in Baghdad
+        assert "25 November 2026, 00:30" in html, url  # 21:30 UTC is 00:30 in Baghdad

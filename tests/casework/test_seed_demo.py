@@ -67,3 +67,47 @@ def test_seed_demo__history_tells_the_karbala_story():
     after = counts[36 - CAMPAIGN_STARTS_MONTHS_AGO + CAMPAIGN_MONTHS : 36]
     assert 7 <= sum(before) / len(before) <= 9
     assert 2 <= sum(after) / len(after) <= 3
+
+
+def test_seed_demo__prints_a_demo_totp_command_that_works_as_written(tmp_path):
+    """The banner's command, pasted into a shell in the project directory,
+    starts Django (no "No module named 'django'", no missing secret key)."""
+    import os
+    import re
+    import subprocess
+    from pathlib import Path
+
+    from casework.management.commands.seed_demo import demo_totp_command
+
+    root = Path(__file__).resolve().parents[2]
+    command = demo_totp_command().replace("<username>", "officer.baghdad.f")
+    assert command.startswith("SANAD_DEBUG=1 ")
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DJANGO_SETTINGS_MODULE", "SANAD_DEBUG", "SANAD_SECRET_KEY"}
+    }
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    subprocess.run(  # noqa: S602
+        command.replace("demo_totp officer.baghdad.f", "migrate -v0"),
+        shell=True,
+        cwd=root,
+        env=env,
+        check=True,
+    )
+    subprocess.run(  # noqa: S602
+        command.replace(
+            "demo_totp officer.baghdad.f", "seed_demo --quiet-logins --without-history"
+        ),
+        shell=True,
+        cwd=root,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    printed = subprocess.run(  # noqa: S602 - the printed line, as a person pastes it
+        command, shell=True, cwd=root, env=env, capture_output=True, text=True, check=False
+    )
+    assert "No module named" not in printed.stderr
+    assert "SANAD_SECRET_KEY" not in printed.stderr
+    assert re.fullmatch(r"[0-9]{6}\n", printed.stdout), printed.stderr[-500:]

@@ -58,3 +58,9 @@ def test_console__unprefixed_url_redirects_to_the_arabic_console(client):
     response = client.get("/console/")
     assert response.status_code == 302
     assert response["Location"] == "/ar/console/"
+
+
+@pytest.mark.django_db
+def test_language_menu__names_sorani_as_kurdish_sorani(client):
+    html = client.get("/ar/").content.decode()
+    assert ">کوردی (سۆرانی)</a>" in html

@@ -331,7 +331,9 @@ def test_analytics_page__answers_the_karbala_question(login, administrator, karb
     html = response.content.decode()
     assert result.first_session_on == D(2023, 3, 14)
     assert (result.before_average, result.after_average) == (Decimal("8.3"), Decimal("2.3"))
-    assert "Cases per month went from 8.3 on average before to 2.3 after (-72%)." in html
+    assert (
+        'Cases per month went from 8.3 on average before to 2.3 after (<bdi dir="ltr">-72%</bdi>).'
+    ) in html
     assert "it does not prove that the sessions caused the change" in html
 
 
@@ -355,6 +357,8 @@ def test_analytics_page__query_count_does_not_grow_with_governorates_or_months(
             assert _analytics(client, **params).status_code == 200
         return len(captured)
 
+    # The first page of a session stores its CSRF token (the header's logout form).
+    queries(start="2023-03", end="2023-04")
     small = queries(start="2023-03", end="2023-04", governorates=karbala_story["karbala"].pk)
     large = queries(
         start="2019-01", end="2023-12", governorates=[g.pk for g in governorates.values()]

@@ -172,7 +172,7 @@ def test_receipt__refresh_shows_the_code_for_ten_minutes_then_says_it_was_sent(
         assert "If you did not write down the code" in html
         assert "Please start again" not in html and "unfinished reports" not in html
         # Sent at 09:00 UTC: 12:00 in Baghdad.
-        assert "June 15, 2026, noon" in html
+        assert "15 June 2026, 12:00" in html
         # And a late second press of Send says the same, never "start again".
         late = client.post(SEND, follow=True).content.decode()
         assert "Your report was sent" in late and "Please start again" not in late

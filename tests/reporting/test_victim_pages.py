@@ -66,20 +66,20 @@ def test_followup_status__an_assigned_case_says_an_officer_has_it(client, file_r
         # before 10:00 in Baghdad
         (
             dt.datetime(2026, 6, 15, 6, 30, tzinfo=dt.UTC),
-            "15 June 2026، 09:30",
-            "June 15, 2026, 9:30 a.m.",
+            "15 June 2026, 09:30",
+            "15 June 2026, 09:30",
         ),
         # after 10:00
         (
             dt.datetime(2026, 6, 15, 7, 30, tzinfo=dt.UTC),
-            "15 June 2026، 10:30",
-            "June 15, 2026, 10:30 a.m.",
+            "15 June 2026, 10:30",
+            "15 June 2026, 10:30",
         ),
         # still the 15th in UTC, already the 16th in Baghdad
         (
             dt.datetime(2026, 6, 15, 22, 30, tzinfo=dt.UTC),
-            "16 June 2026، 01:30",
-            "June 16, 2026, 1:30 a.m.",
+            "16 June 2026, 01:30",
+            "16 June 2026, 01:30",
         ),
     ],
 )

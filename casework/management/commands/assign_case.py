@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from casework.models import Case, StaffProfile
 from casework.services import case_assign
@@ -16,7 +17,9 @@ def _profile(username: str, what: str) -> StaffProfile:
         StaffProfile.objects.select_related("user").filter(user=user).first() if user else None
     )
     if profile is None:
-        raise CommandError(f"No staff account {username!r} ({what}).")
+        raise CommandError(
+            _("No staff account %(username)s (%(what)s).") % {"username": username, "what": what}
+        )
     return profile
 
 
@@ -33,12 +36,19 @@ class Command(BaseCommand):
     def handle(self, *args, reference, officer, by, **options):
         case = Case.objects.filter(reference=reference.strip().upper()).first()
         if case is None:
-            raise CommandError("No case with that reference.")
+            raise CommandError(_("No case with that reference."))
         officer_profile = _profile(officer, "officer")
         supervisor = _profile(by, "--by")
         try:
             case = case_assign(case=case, officer=officer_profile, by=supervisor, via="command")
         except ValidationError as error:
             reason = " ".join(str(message) for message in error.messages)
-            raise CommandError(f"Refused ({error.code}): {reason}") from None
-        self.stdout.write(f"{case.reference} assigned to {officer_profile.user.get_username()}.")
+            # One translated sentence, in the language the messages are in; the
+            # stable code stays for scripts.
+            raise CommandError(
+                _("Refused (%(code)s): %(reason)s") % {"code": error.code, "reason": reason}
+            ) from None
+        self.stdout.write(
+            _("%(reference)s assigned to %(officer)s.")
+            % {"reference": case.reference, "officer": officer_profile.user.get_username()}
+        )

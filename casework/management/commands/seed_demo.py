@@ -6,6 +6,9 @@ Core data comes from casework; other apps add theirs through an optional
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
@@ -14,6 +17,18 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from casework import demo
 from casework.models import Governorate, Unit
 from casework.services import staff_account_upsert
+
+
+def demo_totp_command() -> str:
+    """The demo_totp command line as it works when pasted from this directory:
+    the project's interpreter (not a bare "python" without Django) and the
+    development settings (without them the settings refuse to load)."""
+    python = Path(sys.executable)
+    try:
+        python = python.relative_to(Path.cwd())
+    except ValueError:
+        pass
+    return f"SANAD_DEBUG=1 {python} manage.py demo_totp <username>"
 
 
 class Command(BaseCommand):
@@ -96,8 +111,8 @@ class Command(BaseCommand):
             for username, role, sex, secret in rows:
                 self.stdout.write(f"{username:<21} {role:<15} {sex:<7} {secret}")
             self.stdout.write(
-                "Add a secret to any authenticator app, or: "
-                "SANAD_DEBUG=1 python manage.py demo_totp <username>"
+                "Add a secret to any authenticator app, or print the current code with:\n"
+                f"  {demo_totp_command()}"
             )
             if victim_logins:
                 self.stdout.write("")

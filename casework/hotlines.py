@@ -1,0 +1,110 @@
+"""Help numbers (hotlines) as data: federal by default, per governorate where a
+partner has confirmed one.
+
+497 (Community Police) and 131 (National Security Service) are federal. The
+Kurdistan Region and other governorates may have their own numbers; an
+administrator adds them in the console once they are confirmed, and victims in
+that governorate then see them in place of the federal number of the same
+service. Nothing here invents a number: the data migration installs only the
+two federal ones.
+
+Pages read them with one small query (a handful of rows), at most once a
+request; nothing is cached between requests, so a change shows at once on
+every app server.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+
+NUMBER_INVALID = _("A help number may hold only digits, spaces and a leading +.")
+_NUMBER_PATTERN = re.compile(r"^\+?[0-9][0-9 ]{1,18}$")
+
+
+class HelpNumber(models.Model):
+    class Service(models.TextChoices):
+        COMMUNITY_POLICE = "community_police", _("Community Police")
+        NATIONAL_SECURITY = "national_security", _("National Security Service")
+        OTHER = "other", _("Other")
+
+    service = models.CharField(_("service"), max_length=32, choices=Service.choices)
+    governorate = models.ForeignKey(
+        "casework.Governorate",
+        verbose_name=_("governorate"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="help_numbers",
+        help_text=_("Empty for a federal number, shown in every governorate without its own."),
+    )
+    number = models.CharField(_("number"), max_length=20)
+    label = models.CharField(_("label"), max_length=120)
+    when_to_call = models.CharField(_("when to call"), max_length=200, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("shown"), default=True)
+
+    class Meta:
+        app_label = "casework"
+        ordering = ["sort_order", "pk"]
+        verbose_name = _("help number")
+        verbose_name_plural = _("help numbers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "governorate"], name="one_help_number_per_service_and_place"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.number}"
+
+
+def help_numbers_for(*, governorate=None) -> list[HelpNumber]:
+    """The numbers to show in `governorate` (or nationally when None): each
+    service's local number where there is one, else its federal number."""
+    rows = list(HelpNumber.objects.filter(is_active=True))
+    local = {
+        row.service: row
+        for row in rows
+        if governorate is not None and row.governorate_id == getattr(governorate, "pk", None)
+    }
+    chosen = [row for row in rows if row.governorate_id is None and row.service not in local]
+    chosen += local.values()
+    return sorted(chosen, key=lambda row: (row.sort_order, row.pk))
+
+
+def help_number_normalise(number: str) -> str:
+    """The number as shown (single spaces), or ValidationError on ``number``."""
+    number = " ".join((number or "").split())
+    if not _NUMBER_PATTERN.match(number):
+        raise ValidationError(
+            {"number": ValidationError(NUMBER_INVALID, code="help_number_invalid")}
+        )
+    return number
+
+
+@transaction.atomic
+def help_number_save(*, help_number: HelpNumber, by) -> HelpNumber:
+    """Create or change a help number, as administrator `by`; audited."""
+    from casework.audit import audit_record
+    from casework.models import AuditEvent
+
+    help_number.number = help_number_normalise(help_number.number)
+    created = help_number.pk is None
+    help_number.save()
+    audit_record(
+        action=AuditEvent.Action.HELP_NUMBER_CHANGED,
+        actor=by,
+        details={
+            "help_number": help_number.pk,
+            "service": help_number.service,
+            "governorate": help_number.governorate_id,
+            "number": help_number.number,
+            "created": created,
+            "shown": help_number.is_active,
+        },
+    )
+    return help_number
