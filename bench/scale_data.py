@@ -1,6 +1,6 @@
 """A country's worth of cases in a throwaway PostgreSQL database, quickly.
 
-    .venv/bin/python bench/scale_data.py --cases 100000 [--database sanad_perf_bench]
+    .venv/bin/python bench/scale_data.py --cases 100000 [--database sanad_perf_bench_100k]
 
 Makes ``--cases`` cases over five years with a realistic mix: most are
 finished (resolved, closed, withdrawn), the recent ones mostly open; urgent
@@ -38,6 +38,13 @@ sys.path.insert(0, str(ROOT))
 os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
 
 DEFAULT_DATABASE = "sanad_perf_bench"
+
+
+def database_for(count: int) -> str:
+    """One throwaway database per size: sanad_perf_bench_100k, sanad_perf_bench_1000k."""
+    return f"{DEFAULT_DATABASE}_{count // 1000}k"
+
+
 YEARS = 5
 CHUNK = 50_000
 SYMBOLS = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -123,12 +130,19 @@ def ensure_database(name: str, *, reset: bool) -> None:
 
 
 def setup_django(name: str) -> None:
+    """Django on database ``name`` (switching the connection if already set up)."""
     os.environ["DATABASE_URL"] = database_url(name)
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
+    from django.db import connections
 
+    if settings.DATABASES["default"]["NAME"] != name:
+        connections["default"].close()
+        settings.DATABASES["default"]["NAME"] = name
+        connections["default"].settings_dict["NAME"] = name
     call_command("migrate", verbosity=0)
 
 
@@ -487,10 +501,11 @@ def build(count: int, *, database: str = DEFAULT_DATABASE, reset: bool = False) 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000)
-    parser.add_argument("--database", default=DEFAULT_DATABASE)
+    parser.add_argument("--database", help="default: sanad_perf_bench_<size>k")
     parser.add_argument("--reset", action="store_true")
     args = parser.parse_args()
-    world = build(args.cases, database=args.database, reset=args.reset)
+    database = args.database or database_for(args.cases)
+    world = build(args.cases, database=database, reset=args.reset)
     print(f"RESULT|scale data: {args.cases} cases generated|{world['seconds']:.0f} s|-|-")
 
 
