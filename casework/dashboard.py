@@ -23,18 +23,24 @@ from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper,
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from casework.models import OPEN_STATUSES, Case, Governorate, Unit
+from casework.models import OPEN_RANK_LIMIT, OPEN_STATUSES, Case, Governorate, Unit
 
 PRIORITY_ORDER = {Case.Priority.URGENT: 0, Case.Priority.HIGH: 1, Case.Priority.NORMAL: 2}
 
 
 def cases_open(cases: QuerySet) -> QuerySet:
-    return cases.filter(status__in=OPEN_STATUSES)
+    # The rank says the same as the status, as a range the order index serves.
+    return cases.filter(status__in=OPEN_STATUSES, console_rank__lt=OPEN_RANK_LIMIT)
 
 
 def overdue_condition(now: dt.datetime) -> Q:
     """Open, not yet contacted, and past the first-contact deadline."""
-    return Q(first_contact_at__isnull=True, first_contact_due_at__lt=now, status__in=OPEN_STATUSES)
+    return Q(
+        first_contact_at__isnull=True,
+        first_contact_due_at__lt=now,
+        status__in=OPEN_STATUSES,
+        console_rank__lt=OPEN_RANK_LIMIT,
+    )
 
 
 def cases_overdue(cases: QuerySet, *, now: dt.datetime | None = None) -> QuerySet:

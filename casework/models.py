@@ -153,12 +153,17 @@ class Platform(models.TextChoices):
 # passed, no contact yet) at the top of their priority without asking now().
 _RANK_BY_PRIORITY = {"urgent": 0, "high": 1, "normal": 2}
 _FINISHED = ["resolved", "closed", "withdrawn"]
+# Open cases rank below this, finished ones at or above: "open" as a range of
+# the order index (queries say both, so the planner can walk that range).
+OPEN_RANK_LIMIT = 10
 
 
 def _console_rank_expression() -> Conditional:
     whens = []
     for priority, rank in _RANK_BY_PRIORITY.items():
-        whens.append(When(Q(status__in=_FINISHED, priority=priority), then=Value(10 + rank)))
+        whens.append(
+            When(Q(status__in=_FINISHED, priority=priority), then=Value(OPEN_RANK_LIMIT + rank))
+        )
     whens.append(When(status__in=_FINISHED, then=Value(13)))
     for priority, rank in _RANK_BY_PRIORITY.items():
         waiting = Q(priority=priority, first_contact_at__isnull=True)

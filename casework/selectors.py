@@ -18,6 +18,7 @@ from django.http import Http404
 
 from casework.crypto import Sealer
 from casework.models import (
+    OPEN_RANK_LIMIT,
     OPEN_STATUSES,
     AuditEvent,
     Case,
@@ -349,6 +350,7 @@ def case_awaiting_counts(*, viewer: StaffProfile | None) -> dict[str, int]:
         case_list_for_viewer(viewer=viewer)
         .filter(
             status__in=OPEN_STATUSES,
+            console_rank__lt=OPEN_RANK_LIMIT,  # the same, as a range of the order index
             assignment_state__in=[
                 Case.AssignmentState.AWAITING_FEMALE_OFFICER,
                 Case.AssignmentState.AWAITING_OFFICER,

@@ -29,6 +29,18 @@ def test_console_rank__definition_matches_the_open_statuses_and_priorities():
     assert list(models._RANK_BY_PRIORITY) == list(dashboard.PRIORITY_ORDER)
 
 
+def test_console_rank__below_the_limit_exactly_when_open(cp_case):
+    case = cp_case()
+    for status in Case.Status.values:
+        for priority in Case.Priority.values:
+            for contacted in (None, timezone.now()):
+                Case.objects.filter(pk=case.pk).update(  # noqa: TID251
+                    status=status, priority=priority, first_contact_at=contacted
+                )
+                is_open = _rank(case) < models.OPEN_RANK_LIMIT
+                assert is_open == (status in models.OPEN_STATUSES), (status, priority)
+
+
 def test_console_rank__kept_by_the_database_on_every_write(cp_case):
     case = cp_case()  # normal priority, open, not yet contacted
     assert _rank(case) == 4
