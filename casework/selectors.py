@@ -349,8 +349,8 @@ def case_awaiting_counts(*, viewer: StaffProfile | None) -> dict[str, int]:
     rows = (
         case_list_for_viewer(viewer=viewer)
         .filter(
-            status__in=OPEN_STATUSES,
-            console_rank__lt=OPEN_RANK_LIMIT,  # the same, as a range of the order index
+            # Open: the stored rank's range (casework.dashboard says why).
+            console_rank__lt=OPEN_RANK_LIMIT,
             assignment_state__in=[
                 Case.AssignmentState.AWAITING_FEMALE_OFFICER,
                 Case.AssignmentState.AWAITING_OFFICER,

@@ -24,6 +24,7 @@ ORDER_INDEX_INCLUDES = (
     "governorate_id",
     "assigned_officer_id",
     "status",
+    "priority",
     "assignment_state",
     "first_contact_at",
 )
