@@ -224,7 +224,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--quick", action="store_true", help="8 rounds")
     args = parser.parse_args()
+    if args.quick:
+        args.rounds = 8
     if "DATABASE_URL" not in os.environ:
         sys.exit("Set DATABASE_URL=postgres://postgres@127.0.0.1:5432/sanad_bench")
     ensure_database()
@@ -281,6 +284,13 @@ def main() -> None:
     print(f"{'who':<42} {'queries':>7} {'median ms':>10} {'p90 ms':>8}")
     for run in results["runs"]:
         print(f"{run['who']:<42} {run['queries']:>7} {run['median_ms']:>10} {run['p90_ms']:>8}")
+    for run in results["runs"]:
+        target = 300
+        print(
+            f"RESULT|console at {results['cases']} cases: {run['who']} (median)|"
+            f"{run['median_ms']} ms|< {target} ms|{run['median_ms'] / target:.2f} "
+            f"{'pass' if run['median_ms'] < target else 'FAIL'}"
+        )
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "console_list.json").write_text(json.dumps(results, indent=2))

@@ -176,7 +176,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--filings", type=int, default=40)
+    parser.add_argument("--quick", action="store_true", help="600 GETs, 10 filings")
     args = parser.parse_args()
+    if args.quick:
+        args.requests, args.filings = 600, 10
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
@@ -199,6 +202,17 @@ def main() -> None:
                 errors = sum(1 for _ms, ok in results if not ok)
                 p95 = latencies[int(len(latencies) * 0.95) - 1]
                 print(f"{label}: {len(results)} GETs, {args.clients} clients, {elapsed:.1f} s")
+                rate = len(results) / elapsed
+                if label.startswith("landing"):
+                    print(
+                        f"RESULT|landing page throughput (Python client, {args.clients} clients)|"
+                        f"{rate:.0f} req/s|>= {TARGET_RPS} req/s|{rate / TARGET_RPS:.2f} "
+                        f"{'pass' if rate >= TARGET_RPS and not errors else 'FAIL'}"
+                    )
+                print(
+                    f"RESULT|{label}: p95 latency|{p95:.0f} ms|< {TARGET_P95_MS} ms|"
+                    f"{p95 / TARGET_P95_MS:.2f} {'pass' if p95 < TARGET_P95_MS else 'FAIL'}"
+                )
                 print(
                     f"  {len(results) / elapsed:.0f} req/s (landing target >= {TARGET_RPS}), "
                     f"median {statistics.median(latencies):.0f} ms, p95 {p95:.0f} ms "
@@ -231,6 +245,11 @@ def main() -> None:
             print(
                 f"Filings: {sum(filed)} of {args.filings} completed in {elapsed:.1f} s "
                 f"({args.filings / elapsed:.1f} filings/s; target: none lost)"
+            )
+            print(
+                f"RESULT|complete filings under load|{sum(filed)} of {args.filings}|"
+                f"{args.filings} of {args.filings}|"
+                f"{'pass' if sum(filed) == args.filings else 'FAIL'}"
             )
         finally:
             server.terminate()

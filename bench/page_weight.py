@@ -86,6 +86,11 @@ def main() -> None:
             )
     verdict = "OK" if worst <= TARGET_BYTES else "OVER TARGET"
     print(f"heaviest page: {worst} bytes compressed (target {TARGET_BYTES}): {verdict}")
+    print(
+        f"RESULT|public page weight, heaviest page (html+css+js gzip)|{worst / 1024:.1f} KB|"
+        f"<= {TARGET_BYTES // 1024} KB|{worst / TARGET_BYTES:.2f} "
+        f"{'pass' if worst <= TARGET_BYTES else 'FAIL'}"
+    )
 
 
 if __name__ == "__main__":

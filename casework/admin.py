@@ -39,7 +39,12 @@ from django.views.decorators.http import require_GET, require_POST
 from casework import console_work, dashboard, queues_view
 from casework import staff_admin as _staff_admin  # noqa: F401 - registers its pages
 from casework.console import console_site
-from casework.models import OPEN_STATUSES, AuditEvent, Case, Evidence, StaffProfile
+from casework.console_list import (
+    ConsoleListPaginator,
+    case_list_rows,
+    cases_matching_reference,
+)
+from casework.models import OPEN_RANK_LIMIT, AuditEvent, Case, Evidence, StaffProfile
 from casework.redaction import case_initials, case_view_for
 from casework.selectors import (
     audit_list_for_case,
@@ -154,6 +159,26 @@ def _private_download_headers(response: HttpResponse) -> HttpResponse:
     return response
 
 
+# What a row of the case list shows (and the identity, for the initials).
+LIST_COLUMNS = (
+    "reference",
+    "uuid",
+    "wrapped_key",
+    "identity_enc",
+    "status",
+    "priority",
+    "unit",
+    "governorate",
+    "assignment_state",
+    "assigned_officer",
+    "assigned_officer__user__username",
+    "wants_female_officer",
+    "first_contact_due_at",
+    "first_contact_at",
+    "filed_at",
+)
+
+
 class AssignedToMeFilter(admin.SimpleListFilter):
     title = _("assigned to me")
     parameter_name = "mine"
@@ -194,9 +219,12 @@ class OpenOrClosedFilter(admin.SimpleListFilter):
         # A search by reference finds the case whatever its state.
         if self.value() == "all" or (self.value() is None and request.GET.get("q")):
             return queryset
+        # Open as a range of the stored queue order (casework.models.OPEN_RANK_LIMIT),
+        # which the console's order index walks; a status list beside it makes
+        # PostgreSQL misjudge the rows.
         if self.value() == "closed":
-            return queryset.exclude(status__in=OPEN_STATUSES)
-        return queryset.filter(status__in=OPEN_STATUSES)
+            return queryset.filter(console_rank__gte=OPEN_RANK_LIMIT)
+        return queryset.filter(console_rank__lt=OPEN_RANK_LIMIT)
 
     def choices(self, changelist):
         yield {
@@ -236,9 +264,17 @@ class CaseAdmin(admin.ModelAdmin):
         "unit",
         "governorate",
     )
-    search_fields = ("=reference",)
+    # Searched by casework.console_list (whole or partial references), not by
+    # the admin's own lookups: see get_search_results.
+    search_fields = ("reference",)
     list_per_page = 50
+    list_max_show_all = 50
     show_full_result_count = False
+    # Facet counts would count every filter value over the whole list.
+    show_facets = admin.ShowFacets.NEVER
+    # Only columns an index can order; the rest would sort every case in scope.
+    sortable_by = ("reference", "status", "priority", "first_contact_due_at")
+    paginator = ConsoleListPaginator
     actions = ["assign_to"]
     view_on_site = False
     ordering = ("-filed_at",)
@@ -274,17 +310,25 @@ class CaseAdmin(admin.ModelAdmin):
     # --- what is listed, and how -----------------------------------------------
 
     def get_ordering(self, request):
-        # Urgent first, then overdue, then the nearest first-contact deadline
-        # (annotated in get_queryset); a column click still reorders.
-        return ["open_rank", "priority_rank", "-overdue_flag", "first_contact_due_at"]
+        # Open first, urgent first, overdue first, then the nearest first-contact
+        # deadline: a stored key walked through an index (casework.console_list).
+        # A column click still reorders.
+        return list(dashboard.CONSOLE_ORDER)
 
     def get_queryset(self, request):
-        return dashboard.cases_urgent_and_overdue_first(
+        # The paginator selects ids only; these columns are read for the page's
+        # rows alone. Only the identity is decrypted (for initials), the other
+        # ciphertext is never read.
+        return (
             case_list_for_viewer(viewer=_viewer(request))
             .select_related("unit", "governorate", "assigned_officer__user")
-            # Only the identity is decrypted (for initials); the rest stays put.
-            .defer("narrative_enc", "threat_enc", "external_refs_enc")
+            .only(*LIST_COLUMNS)
         )
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return cases_matching_reference(queryset, search_term), False
 
     def get_object(self, request, object_id, from_field=None):
         # Out of scope and nonexistent look the same: 404.
@@ -313,7 +357,17 @@ class CaseAdmin(admin.ModelAdmin):
         extra_context = {"display_time_zone": settings.DISPLAY_TIME_ZONE, **(extra_context or {})}
         if viewer.role == StaffProfile.Role.SUPERVISOR:
             extra_context["awaiting"] = case_awaiting_counts(viewer=viewer)
-        return super().changelist_view(request, extra_context=extra_context)
+        response = super().changelist_view(request, extra_context=extra_context)
+        context = getattr(response, "context_data", None)
+        if context and "cl" in context:
+            change_url = reverse(
+                "admin:casework_case_change", args=[0], current_app=self.admin_site.name
+            )
+            prefix, suffix = change_url.split("/0/", 1)
+            context["case_rows"] = case_list_rows(
+                context["cl"].result_list, change_url_of=lambda pk: f"{prefix}/{pk}/{suffix}"
+            )
+        return response
 
     def _check_action_request(self, request, viewer: StaffProfile) -> None:
         """Actions go through the same rules as the case page: any selected case

@@ -44,6 +44,15 @@ CSV_HEADERS = [
     _("median hours to resolution"),
 ]
 UNREADABLE = _("(could not be decrypted)")
+# What the dashboard's queues show of a case (never its ciphertext).
+QUEUE_COLUMNS = (
+    "reference",
+    "priority",
+    "status",
+    "governorate",
+    "first_contact_due_at",
+    "first_contact_at",
+)
 
 
 class TransitionForm(forms.Form):
@@ -102,9 +111,10 @@ def work_context(*, case: Case, viewer: StaffProfile) -> dict:
     return context
 
 
-def feedback_rows(*, cases, viewer: StaffProfile) -> list[dict]:
+def feedback_rows(*, cases, viewer: StaffProfile, limit: int | None = None) -> list[dict]:
     """Victims' ratings and complaints for supervisors, never the ones about
-    the viewer themselves (the officer concerned must not see them)."""
+    the viewer themselves (the officer concerned must not see them). The
+    newest ``limit`` only, when given: each one shown is decrypted."""
     if viewer.role != StaffProfile.Role.SUPERVISOR:
         return []
     rows = []
@@ -114,6 +124,8 @@ def feedback_rows(*, cases, viewer: StaffProfile) -> list[dict]:
         .select_related("case", "about_officer__user")
         .order_by("-created_at")
     )
+    if limit is not None:
+        items = items[:limit]
     for item in items:
         body = ""
         if item.body_enc:
@@ -264,20 +276,20 @@ def dashboard_view(admin, request, viewer: StaffProfile, *, as_csv: bool = False
         "title": DASHBOARD_TITLE,
         "counts": dashboard.open_counts(cases),
         "overdue": list(
-            dashboard.cases_urgent_and_overdue_first(dashboard.cases_overdue(cases)).select_related(
-                "unit", "governorate", "assigned_officer__user"
-            )[:25]
+            dashboard.cases_urgent_and_overdue_first(dashboard.cases_overdue(cases))
+            .select_related("governorate")
+            .only(*QUEUE_COLUMNS)[:25]
         ),
         "awaiting_female": list(
-            dashboard.cases_urgent_and_overdue_first(
-                dashboard.cases_awaiting_female_officer(cases)
-            ).select_related("unit", "governorate")[:25]
+            dashboard.cases_urgent_and_overdue_first(dashboard.cases_awaiting_female_officer(cases))
+            .select_related("governorate")
+            .only(*QUEUE_COLUMNS)[:25]
         ),
         "rows": rows,
         "chart": bar_chart_svg(points, title=str(DASHBOARD_TITLE), rtl=get_language_bidi()),
         "months": months,
         "month_choices": [3, 6, 12, 24, 36],
-        "feedback": feedback_rows(cases=cases, viewer=viewer)[:25],
+        "feedback": feedback_rows(cases=cases, viewer=viewer, limit=25),
         "display_time_zone": settings.DISPLAY_TIME_ZONE,
         # No case unseen: each queue, its oldest case, time until first opened.
         **queues_view.dashboard_context(cases=cases, viewer=viewer, start=start, end=end),

@@ -17,6 +17,9 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Case as Conditional
+from django.db.models import Q, Value, When
+from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -177,6 +180,33 @@ def _answered_yes(field: str) -> property:
     return property(getter, setter)
 
 
+# The console's order as one small number, so the list can walk an index
+# instead of sorting on expressions that read the clock: open cases before
+# finished ones, then urgent > high > normal, then cases still waiting for
+# their first contact before contacted ones. Within a rank, the earliest
+# first-contact deadline comes first, which puts overdue cases (deadline
+# passed, no contact yet) at the top of their priority without asking now().
+_RANK_BY_PRIORITY = {"urgent": 0, "high": 1, "normal": 2}
+_FINISHED = ["resolved", "closed", "withdrawn"]
+# Open cases rank below this, finished ones at or above: "open" as a range of
+# the order index (queries say both, so the planner can walk that range).
+OPEN_RANK_LIMIT = 10
+
+
+def _console_rank_expression() -> Conditional:
+    whens = []
+    for priority, rank in _RANK_BY_PRIORITY.items():
+        whens.append(
+            When(Q(status__in=_FINISHED, priority=priority), then=Value(OPEN_RANK_LIMIT + rank))
+        )
+    whens.append(When(status__in=_FINISHED, then=Value(13)))
+    for priority, rank in _RANK_BY_PRIORITY.items():
+        waiting = Q(priority=priority, first_contact_at__isnull=True)
+        whens.append(When(waiting, then=Value(2 * rank)))
+        whens.append(When(priority=priority, then=Value(2 * rank + 1)))
+    return Conditional(*whens, default=Value(7))
+
+
 class Case(models.Model):
     class Status(models.TextChoices):
         NEW = "new", pgettext_lazy("case status", "New")
@@ -288,6 +318,20 @@ class Case(models.Model):
     # are gone; routing, dates and categories stay for statistics.
     content_purged_at = models.DateTimeField(_("content purged at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Stored generated columns: the database keeps them right on every write
+    # (services, admin, queryset.update, raw SQL), so no path can forget them.
+    console_rank = models.GeneratedField(
+        expression=_console_rank_expression(),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+        verbose_name=_("queue order"),
+    )
+    # "SND-7K3M-Q9XW" -> "SND7K3MQ9XW": what reference search matches parts of.
+    reference_key = models.GeneratedField(
+        expression=Replace("reference", Value("-"), Value("")),
+        output_field=models.CharField(max_length=16),
+        db_persist=True,
+    )
 
     # Envelope encryption: the case's data key, wrapped by a key-encryption key.
     # rotate_keys re-wraps every model that names its owner field like this.
@@ -310,6 +354,10 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["unit", "governorate", "status"], name="case_scope_idx"),
             models.Index(fields=["governorate", "filed_at"], name="case_intake_idx"),
+            # The console list's order, walked instead of sorted.
+            models.Index(
+                fields=["console_rank", "first_contact_due_at", "id"], name="case_console_order_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -19,6 +19,7 @@ from django.http import Http404
 from casework.crypto import Sealer
 from casework.eligibility import female_rule_allows, officer_filter_for_case
 from casework.models import (
+    OPEN_RANK_LIMIT,
     OPEN_STATUSES,
     AuditEvent,
     Case,
@@ -391,7 +392,8 @@ def case_awaiting_counts(*, viewer: StaffProfile | None) -> dict[str, int]:
     rows = (
         case_list_for_viewer(viewer=viewer)
         .filter(
-            status__in=OPEN_STATUSES,
+            # Open: the stored rank's range (casework.dashboard says why).
+            console_rank__lt=OPEN_RANK_LIMIT,
             assignment_state__in=[
                 Case.AssignmentState.AWAITING_FEMALE_OFFICER,
                 Case.AssignmentState.AWAITING_OFFICER,

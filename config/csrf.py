@@ -1,12 +1,16 @@
-"""CSRF protection that works with ``Referrer-Policy: no-referrer``.
+"""CSRF protection: a cookie-held secret, the Origin check, and ``Origin: null``.
 
-Sanad sends no referrer anywhere, so no other site ever learns that a person
-came from Sanad. Browsers then send ``Origin: null`` with every form POST and
-no ``Referer``, which Django's origin/referer checks reject. Those checks only
-defend a token kept in a cookie (which an attacker could plant); here the
-token lives in the server-side session (CSRF_USE_SESSIONS) and the session
-cookie is SameSite=Lax, so a cross-site POST carries no session and fails the
-token check. A real, foreign Origin is still refused.
+Sanad sends ``Referrer-Policy: same-origin``: no referrer ever leaves for
+another site, and the browser sends a real ``Origin`` with Sanad's own form
+POSTs, which Django checks. The token's secret is in a cookie
+(``__Host-csrftoken`` in production: HttpOnly, Secure, SameSite=Lax, never set
+by a subdomain), not in the session, so showing a form writes nothing to the
+database and a visitor has no session until a POST needs one.
+
+Some privacy-hardened browsers still send ``Origin: null`` (and no Referer).
+Those requests are let past the origin and referer checks, and nothing else:
+the token must still match the cookie's secret, and a cross-site POST carries
+no SameSite=Lax cookie. A real, foreign Origin is refused.
 """
 
 from __future__ import annotations

@@ -150,8 +150,10 @@ SESSION_COOKIE_AGE = env_int("SANAD_SESSION_AGE", 60 * 60 * 8)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
-# The token lives in the server-side session: see config/csrf.py for why.
-CSRF_USE_SESSIONS = True
+# The token's secret lives in a cookie, not in the session: a form page's GET
+# writes nothing to the database, and no session exists before a first POST
+# needs one. See config/csrf.py.
+CSRF_USE_SESSIONS = False
 # W003 looks for Django's CSRF middleware by its exact path; Sanad runs a
 # subclass of it (config.csrf), asserted in tests/config/test_csrf.py.
 SILENCED_SYSTEM_CHECKS = ["security.W003"]
@@ -409,7 +411,9 @@ SANAD_AUDIT_HEAD_LOG = Path(
 
 # --- Security headers -----------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# No referrer ever leaves for another site; same-origin requests carry one,
+# so the browser sends a real Origin with Sanad's own form POSTs (CSRF).
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
@@ -420,6 +424,9 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host-: the browser refuses this cookie from a subdomain or over HTTP,
+    # so no one can plant a known CSRF secret.
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     LANGUAGE_COOKIE_SECURE = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 

@@ -193,6 +193,9 @@ def session_import_template(request: HttpRequest) -> HttpResponse:
     return response
 
 
+INLINE_TABLES_MAX_GOVERNORATES = 4
+
+
 @outreach_access_required
 @require_GET
 def analytics(request: HttpRequest) -> HttpResponse:
@@ -217,10 +220,17 @@ def analytics(request: HttpRequest) -> HttpResponse:
         m.month: (m.month.strftime("%Y-%m"), formats.date_format(m.month, "YEAR_MONTH_FORMAT"))
         for m in result.national.months
     }
+    # The national table is always on the page; a governorate's comes inline
+    # only when few are shown. Otherwise its chart links to the same months
+    # for that governorate alone (a page of its own, table included), so a
+    # page of 18 governorates x 60 months stays under 100 KB.
+    inline_tables = len(result.governorates) <= INLINE_TABLES_MAX_GOVERNORATES
+    months_query = f"start={result.first_month:%Y-%m}&end={result.last_month:%Y-%m}"
     charts_context = []
     for series in [result.national, *result.governorates]:
         title, description = charts.chart_texts(series)
         dom_id = f"chart-{series.key}"
+        with_table = series.governorate is None or inline_tables
         charts_context.append(
             {
                 "series": series,
@@ -232,7 +242,12 @@ def analytics(request: HttpRequest) -> HttpResponse:
                 "rows": [
                     (*labels[m.month], m.sessions, m.reached_female, m.reached_male, m.cases)
                     for m in series.months
-                ],
+                ]
+                if with_table
+                else None,
+                "numbers_url": None
+                if with_table
+                else f"?{months_query}&governorates={series.governorate.pk}#{dom_id}-table",
             }
         )
 

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from casework.identifiers import MAX_PASSPHRASE_INPUT, MAX_REFERENCE_INPUT
-from casework.models import Case, Category, Governorate, Platform
+from casework.models import Case, Platform
+from casework.reference_data import categories_active, governorates_all
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 # "skip" is stored as "preferred not to say", never as "no" (casework.models.Answer).
@@ -87,7 +88,7 @@ class WhatForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [
-            (category.code, category.name) for category in Category.objects.filter(is_active=True)
+            (category.code, category.name) for category in categories_active()
         ]
 
 
@@ -256,7 +257,7 @@ class ContactForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["governorate"].choices = [
             ("", pgettext_lazy("governorate", "I prefer not to say"))
-        ] + [(g.code, g.name) for g in Governorate.objects.all()]
+        ] + [(g.code, g.name) for g in governorates_all()]
 
     def clean(self):
         cleaned = super().clean()

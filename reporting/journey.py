@@ -92,14 +92,14 @@ def _form_kwargs(step: Step) -> dict:
 
 def _raw_step_data(request: HttpRequest, step: Step) -> dict:
     """What the person typed, as lists (multi-value fields survive)."""
-    form = step.form_class(**_form_kwargs(step))
-    return {name: request.POST.getlist(name) for name in form.fields if name != "files"}
+    # The declared fields (base_fields): no form is built, no choices queried.
+    fields = step.form_class.base_fields
+    return {name: request.POST.getlist(name) for name in fields if name != "files"}
 
 
 def _initial_from_raw(step: Step, raw: dict) -> dict:
-    form = step.form_class(**_form_kwargs(step))
     initial = {}
-    for name, field in form.fields.items():
+    for name, field in step.form_class.base_fields.items():
         values = raw.get(name, [])
         if isinstance(field, forms.forms.MultipleChoiceField):
             initial[name] = values

@@ -27,6 +27,17 @@ def _isolated_cache(request):
 
 
 @pytest.fixture(autouse=True)
+def _reference_data_fresh():
+    # Categories and governorates are kept per process; a test's rows vanish
+    # with its transaction (no delete signal), so no copy outlives a test.
+    from casework.reference_data import reference_data_forget
+
+    reference_data_forget()
+    yield
+    reference_data_forget()
+
+
+@pytest.fixture(autouse=True)
 def _evidence_dir(settings, tmp_path):
     location = tmp_path / "evidence"
     location.mkdir()

@@ -351,16 +351,16 @@ def test_console_index__carries_language_links(client, officer_baghdad):
     assert f'href="{CONSOLE}backup-codes/"' in html
 
 
-def test_console_pages__send_no_referrer(client, officer_baghdad):
+def test_console_pages__send_no_referrer_to_other_sites(client, officer_baghdad):
     # Forms still work in a real browser under it (tests/e2e/test_console_login.py).
-    assert client.get(LOGIN)["Referrer-Policy"] == "no-referrer"
+    assert client.get(LOGIN)["Referrer-Policy"] == "same-origin"
     password_login(client, officer_baghdad.user.username)
-    assert client.get(VERIFY)["Referrer-Policy"] == "no-referrer"
+    assert client.get(VERIFY)["Referrer-Policy"] == "same-origin"
     code_login(client, totp(totp_device(officer_baghdad)).now())
     for url in (CONSOLE, f"{CONSOLE}password_change/", f"{CONSOLE}backup-codes/"):
         response = client.get(url)
         assert response.status_code == 200, url
-        assert response["Referrer-Policy"] == "no-referrer", url
+        assert response["Referrer-Policy"] == "same-origin", url
 
 
 def test_staff_login_code__refused_without_a_fresh_password_step(rf, officer_baghdad):

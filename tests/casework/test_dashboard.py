@@ -125,9 +125,13 @@ def test_urgent_and_overdue_sort_first(file_report):
 
 @pytest.mark.django_db
 def test_monthly_csv__counts_only(fixture_cases):
-    rows = dashboard.monthly_figures(
-        Case.objects.all(), start=dt.date(2026, 3, 1), end=dt.date(2026, 4, 30)
-    )
+    from django.utils import translation
+
+    # Arabic names on purpose, not left over from whichever test ran before.
+    with translation.override("ar"):
+        rows = dashboard.monthly_figures(
+            Case.objects.all(), start=dt.date(2026, 3, 1), end=dt.date(2026, 4, 30)
+        )
     text = dashboard.monthly_figures_csv(
         rows, headers=["month", "governorate", "filed", "contact", "resolution"]
     )

@@ -1,4 +1,4 @@
-"""CSRF with Referrer-Policy: no-referrer: browsers send Origin: null."""
+"""CSRF: cookie-held secret, same-origin referrers, Origin: null tolerated."""
 
 import pytest
 from django.test import Client
@@ -15,7 +15,7 @@ def _token(client, path="/en/follow-up/"):
 
 
 @pytest.mark.django_db
-def test_csrf__null_origin_with_the_session_token_is_accepted(csrf_client, reference_data):
+def test_csrf__null_origin_with_the_cookie_token_is_accepted(csrf_client, reference_data):
     token = str(_token(csrf_client))
     response = csrf_client.post(
         "/en/follow-up/",
@@ -65,4 +65,6 @@ def test_csrf_middleware__is_installed(settings):
 
     installed = [import_string(path) for path in settings.MIDDLEWARE]
     assert NoReferrerCsrfViewMiddleware in installed
-    assert settings.CSRF_USE_SESSIONS
+    assert not settings.CSRF_USE_SESSIONS
+    assert settings.CSRF_COOKIE_NAME.startswith("__Host-")
+    assert settings.CSRF_COOKIE_SECURE and settings.CSRF_COOKIE_HTTPONLY

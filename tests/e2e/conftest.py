@@ -137,3 +137,5 @@ def _plain_http_cookies(settings):
     # Secure cookies (asserted in tests/config and tests/reporting).
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+    # A __Host- cookie must be Secure: browsers drop it over plain HTTP.
+    settings.CSRF_COOKIE_NAME = "csrftoken"

@@ -31,6 +31,7 @@ def outreach_phone_user(transactional_db, settings):
 
     # The live server speaks plain HTTP; production's Secure cookies would not come back.
     settings.CSRF_COOKIE_SECURE = settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_NAME = "csrftoken"
     seed_reference_data()
     ensure_topics()
     profile = staff_account_upsert(

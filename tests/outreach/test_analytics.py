@@ -218,13 +218,23 @@ class _ChartParser(HTMLParser):
         attrs = dict(attrs)
         if tag == "svg" and "outreach-chart" in attrs.get("class", ""):
             self._svg = attrs["id"]
-            self.svg[self._svg] = {"bars": [], "points": [], "dir": attrs["data-direction"]}
-        elif self._svg and tag == "rect" and attrs.get("class") == "chart-bar":
-            self.svg[self._svg]["bars"].append(
-                (attrs["data-month"], int(attrs["data-value"]), float(attrs["x"]))
-            )
-        elif self._svg and tag == "circle" and attrs.get("class") == "chart-point":
-            self.svg[self._svg]["points"].append((attrs["data-month"], int(attrs["data-value"])))
+            year, month = map(int, attrs["data-first-month"].split("-"))
+            months = [
+                f"{year + (month - 1 + i) // 12}-{(month - 1 + i) % 12 + 1:02d}"
+                for i in range(int(attrs["data-months"]))
+            ]
+            self.svg[self._svg] = {"months": months, "dir": attrs["data-direction"]}
+        elif self._svg and tag == "path" and attrs.get("class") == "chart-bars":
+            self.svg[self._svg]["bar_values"] = [int(v) for v in attrs["data-values"].split()]
+            # One stroke (subpath) per month with sessions.
+            self.svg[self._svg]["bar_shapes"] = attrs["d"].count("M")
+        elif self._svg and tag == "polyline" and attrs.get("class") == "chart-line":
+            chart = self.svg[self._svg]
+            xs = [float(point.split(",")[0]) for point in attrs["points"].split()]
+            values = [int(v) for v in attrs["data-values"].split()]
+            chart["points"] = list(zip(chart["months"], values, strict=True))
+            # (month, sessions, x of the month's slot)
+            chart["bars"] = list(zip(chart["months"], chart["bar_values"], xs, strict=True))
         elif tag == "table" and "chart-table" in attrs.get("class", ""):
             self._table = attrs["id"].removesuffix("-table")
             self.tables[self._table] = []
@@ -272,6 +282,7 @@ def test_analytics_page__one_bar_and_one_point_per_month_matching_the_table(
     assert set(parser.svg) == {"chart-national", "chart-karbala", "chart-najaf"}
     for chart_id, drawn in parser.svg.items():
         table = parser.tables[chart_id]
+        assert drawn["bar_shapes"] == sum(1 for b in drawn["bars"] if b[1])
         assert [b[0] for b in drawn["bars"]] == months
         assert [p[0] for p in drawn["points"]] == months
         assert [row["month"] for row in table] == months
@@ -409,3 +420,23 @@ def test_analytics_page__odd_month_ranges_fall_back_to_a_sane_range(
     assert response.status_code == 200
     months = response.context["national"]["series"].months
     assert 1 <= len(months) <= 120
+
+
+def test_analytics_page__many_governorates_send_their_tables_one_at_a_time(
+    login, administrator, karbala_story, governorates
+):
+    client = login(administrator)
+    every = [g.pk for g in governorates.values()]
+    html = _analytics(client, start="2023-01", end="2023-06", governorates=every).content.decode()
+    parser = _ChartParser()
+    parser.feed(html)
+    assert len(parser.svg) == len(every) + 1  # every chart is drawn
+    assert set(parser.tables) == {"chart-national"}  # one table: the nation's
+    karbala = karbala_story["karbala"].pk
+    link = f"?start=2023-01&amp;end=2023-06&amp;governorates={karbala}#chart-karbala-table"
+    assert link in html
+    alone = _analytics(client, start="2023-01", end="2023-06", governorates=karbala)
+    parser = _ChartParser()
+    parser.feed(alone.content.decode())
+    assert set(parser.tables) == {"chart-national", "chart-karbala"}
+    assert [row["cases"] for row in parser.tables["chart-karbala"]] == [9, 8, 5, 3, 2, 2]
