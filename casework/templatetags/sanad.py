@@ -117,35 +117,6 @@ def ltr_text(value):
 
 
 @register.filter
-def cells_with_labels(result, headers):
-    """Django admin result cells with ``data-label`` set to their column name.
-
-    The cells come pre-rendered from Django (``<td …>`` / ``<th …>``); the label
-    is escaped and put on the opening tag only.
-    """
-    import re
-
-    from django.utils.html import escape
-    from django.utils.safestring import mark_safe
-    from django.utils.text import capfirst
-
-    labelled = []
-    for cell, header in zip(result, headers, strict=False):
-        label = escape(capfirst(str(header.get("text", "")).strip()))
-        labelled.append(
-            mark_safe(  # noqa: S308 - Django's own cell HTML plus an escaped attribute
-                re.sub(
-                    r"^<(td|th)\b",
-                    lambda tag, label=label: f'<{tag.group(1)} data-label="{label}"',
-                    str(cell),
-                    count=1,
-                )
-            )
-        )
-    return labelled
-
-
-@register.filter
 def file_size(value):
     """A file's size in words Sanad's catalogues translate («2.3 ميغابايت»).
 
