@@ -17,3 +17,18 @@ ADMIN_STRINGS_MISSING_IN_DJANGO_CKB = [
     _("In case you’ve forgotten, you are:"),
     _("%(model)s instance with %(field)s %(value)r is not a valid choice."),
 ]
+
+# Object history ("Changed Sex and Role.") names each field by its verbose
+# name as stored in English, capitalised, and translates it only when shown:
+# these are the capitalised names of the fields the console's forms edit.
+HISTORY_FIELD_NAMES = [
+    _("Sex"),
+    _("Role"),
+    _("Service"),
+    _("Governorate"),
+    _("Number"),
+    _("Label"),
+    _("When to call"),
+    _("Order"),
+    _("Shown"),
+]
