@@ -240,7 +240,7 @@ def victim(proxy: str, figures: Figures, stop_at: float, number: int) -> None:
             shown = SHOWN.search(response.text)
             if reference and shown:
                 with figures.lock:
-                    figures.receipts.append((reference.group(0), shown.group(1) or shown.group(2)))
+                    figures.receipts.append((reference.group(0), shown.group(1)))
 
 
 def officer(proxy: str, figures: Figures, stop_at: float, totp) -> None:

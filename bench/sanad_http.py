@@ -18,9 +18,8 @@ from urllib.request import HTTPCookieProcessor, Request, build_opener
 
 REFERENCE = re.compile(r"SND-[0-9A-Z]{4}-[0-9A-Z]{4}")
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-SHOWN = re.compile(
-    r'name="passphrase_shown"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="passphrase_shown"'
-)
+# The receipt shows the code once, in the element the practice run refers to.
+SHOWN = re.compile(r'id="secret-code">([0-9][0-9 ]+[0-9])<')
 
 
 class LoopbackCookiePolicy(http.cookiejar.DefaultCookiePolicy):
@@ -140,7 +139,7 @@ def file_report(
     shown = SHOWN.search(receipt.text)
     if not reference or not shown:
         raise JourneyError("send", receipt.status)
-    return reference.group(0), (shown.group(1) or shown.group(2))
+    return reference.group(0), shown.group(1)
 
 
 def followup_login(browser: Browser, reference: str, passphrase: str, *, lang="en") -> Response:
