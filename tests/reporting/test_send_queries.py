@@ -26,7 +26,13 @@ from casework.services import staff_account_upsert
 from tests.reporting.filing_helpers import png_upload
 
 SEND = "/en/report/send/"
-SEND_QUERY_BUDGET = 20
+# The target is 20 statements; SQLite sends 19. PostgreSQL sends the same 19
+# plus two locks SQLite does without (it runs one writing transaction at a
+# time): the evidence owner's advisory lock (casework.evidence) and the
+# officer's profile row FOR SHARE before it is read again (casework.staffing).
+# Neither can share a statement with that read: a read in the same statement
+# would see the rows as they were before waiting for the lock.
+SEND_QUERY_BUDGET = {"sqlite": 20, "postgresql": 21}
 
 
 @pytest.fixture
@@ -87,7 +93,7 @@ def test_report_send__typical_report_stays_within_the_query_budget(client, offic
     case = Case.objects.get()
     assert case.assigned_officer_id == officer_on_duty.pk
     assert case.evidence.count() == 2 and case.suspect_identifiers.count() == 3
-    assert len(queries) <= SEND_QUERY_BUDGET, "\n".join(queries)
+    assert len(queries) <= SEND_QUERY_BUDGET[connection.vendor], "\n".join(queries)
     actions = list(AuditEvent.objects.order_by("sequence").values_list("action", flat=True))
     assert actions[1:] == [
         AuditEvent.Action.CASE_FILED,
