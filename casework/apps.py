@@ -11,7 +11,7 @@ class CaseworkConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in, user_logged_out
 
         from casework import auth, crypto, reference_data, roles
-        from casework.models import Category, Governorate
+        from casework.models import Category, Governorate, Unit
 
         # A malformed SANAD_KEYS must stop the server here, with a message
         # naming the entry (never its content), not fail every report later.
@@ -22,8 +22,8 @@ class CaseworkConfig(AppConfig):
         post_migrate.connect(roles.roles_post_migrate, dispatch_uid="casework.roles_sync")
         user_logged_in.connect(auth.on_user_logged_in, dispatch_uid="casework.staff_session")
         user_logged_out.connect(auth.on_user_logged_out, dispatch_uid="casework.staff_session")
-        # Report steps keep categories and governorates per process.
-        for model in (Category, Governorate):
+        # Report steps and filing keep categories, governorates and units per process.
+        for model in (Category, Governorate, Unit):
             for signal in (post_save, post_delete):
                 signal.connect(
                     reference_data.reference_data_forget,

@@ -17,10 +17,15 @@ MAC to an append-only file: see docs/audit.md.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import hashlib
 import hmac
 import json
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,7 +103,65 @@ def _head_mac(*, sequence: int, digest: str, count: int) -> str:
     return audit_mac(f"head:{sequence}:{digest}:{count}")
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class PendingEvent:
+    """One event to append with ``audit_record_many`` (same fields as ``audit_record``)."""
+
+    action: str
+    actor: Any = None
+    actor_label: str = ""
+    case: Case | None = None
+    details: dict[str, Any] | None = None
+    occurred_at: dt.datetime | None = None  # when it happened; now when None
+
+
+# Events recorded inside ``audit_deferred``, per thread: appended at its end.
+_deferred = threading.local()
+
+
+class DeferredAudit:
+    """The handle ``audit_deferred`` yields."""
+
+    def __init__(self) -> None:
+        self.events: list[PendingEvent] = []
+        self.cases_inserted: set[int] = set()
+
+    def case_inserted(self, case: Case) -> None:
+        """``case`` was inserted by this transaction: nobody else can lock its
+        row before the commit, so the KEY SHARE lock on it is skipped."""
+        self.cases_inserted.add(case.pk)
+
+
+@contextmanager
+def audit_deferred() -> Iterator[DeferredAudit]:
+    """Collect the events recorded inside the block; append them all at its end.
+
+    The same events, in the same order, each with the time it was recorded,
+    under one lock of the chain head and one INSERT, instead of a lock, an
+    INSERT and an UPDATE per event. The head is then locked after every row
+    the block locked (lock order: case rows, staff profile rows, chain head).
+    Only for the whole body of an ``atomic`` block: an exception leaving the
+    block appends nothing, and must roll the transaction back. Nested blocks
+    join the outermost one.
+    """
+    outer = getattr(_deferred, "batch", None)
+    if outer is not None:
+        yield outer
+        return
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_deferred needs a transaction around it")
+    batch = _deferred.batch = DeferredAudit()
+    try:
+        yield batch
+    finally:
+        _deferred.batch = None
+    _append(batch.events, cases_held=batch.cases_inserted)
+
+
+# savepoint=False: an append that fails aborts the caller's whole transaction
+# (nothing audited may be committed without its event), so a savepoint around
+# it would only cost two round trips per event.
+@transaction.atomic(savepoint=False)
 def audit_record(
     *,
     action: str,
@@ -108,41 +171,105 @@ def audit_record(
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event. ``details`` must never hold victim data: ids and codes only."""
-    details = details or {}
-    _lock_referenced_rows(case=case, actor=actor)
+    (event,) = audit_record_many(
+        [
+            PendingEvent(
+                action=action, actor=actor, actor_label=actor_label, case=case, details=details
+            )
+        ]
+    )
+    return event
+
+
+@transaction.atomic(savepoint=False)
+def audit_record_many(pending: list[PendingEvent]) -> list[AuditEvent]:
+    """Append several events, in order, under one lock of the chain head.
+
+    The same events, hashes and MACs as calling ``audit_record`` once per
+    event: each event's previous hash is the one before it. The rows they
+    reference are locked first (KEY SHARE), the head last, then one INSERT.
+    """
+    now = timezone.now()
+    pending = [
+        item if item.occurred_at is not None else dataclasses.replace(item, occurred_at=now)
+        for item in pending
+    ]
+    batch = getattr(_deferred, "batch", None)
+    if batch is not None:
+        batch.events.extend(pending)
+        return [_unsaved(item) for item in pending]
+    return _append(pending)
+
+
+def _unsaved(item: PendingEvent) -> AuditEvent:
+    return AuditEvent(
+        occurred_at=item.occurred_at,
+        action=item.action,
+        actor_id=item.actor.pk if item.actor is not None else None,
+        case=item.case,
+        details=item.details or {},
+    )
+
+
+def _append(pending: list[PendingEvent], *, cases_held: set[int] = frozenset()) -> list[AuditEvent]:
+    if not pending:
+        return []
+    cases = {
+        event.case.pk: event.case
+        for event in pending
+        if event.case is not None and event.case.pk not in cases_held
+    }
+    actors = {event.actor.pk: event.actor for event in pending if event.actor is not None}
+    if len(cases) <= 1 and len(actors) <= 1:
+        _lock_referenced_rows(
+            case=next(iter(cases.values()), None), actor=next(iter(actors.values()), None)
+        )
+    else:
+        for pk in sorted(cases):
+            _lock_referenced_rows(case=cases[pk], actor=None)
+        for pk in sorted(actors):
+            _lock_referenced_rows(case=None, actor=actors[pk])
     # The head last: nothing else is locked after it in this transaction.
     head, _created = AuditChainHead.objects.select_for_update().get_or_create(id=1)
-    sequence = head.sequence + 1
-    occurred_at = timezone.now()
-    actor_id = actor.pk if actor is not None else None
-    if not actor_label:
-        actor_label = "staff" if actor is not None else "system"
-    digest = _event_digest(
-        previous_hash=head.hash,
-        sequence=sequence,
-        occurred_at=occurred_at,
-        action=action,
-        actor_id=actor_id,
-        actor_label=actor_label,
-        case_id=case.pk if case is not None else None,
-        details=details,
-    )
-    event = AuditEvent.objects.create(
-        sequence=sequence,
-        occurred_at=occurred_at,
-        action=action,
-        actor_id=actor_id,
-        actor_label=actor_label,
-        case=case,
-        details=details,
-        previous_hash=head.hash,
-        hash=digest,
-        mac=_event_mac(digest),
-    )
-    head.sequence = sequence
-    head.hash = digest
+    events = []
+    for item in pending:
+        details = item.details or {}
+        sequence = head.sequence + 1
+        occurred_at = item.occurred_at or timezone.now()
+        actor_id = item.actor.pk if item.actor is not None else None
+        actor_label = item.actor_label or ("staff" if item.actor is not None else "system")
+        digest = _event_digest(
+            previous_hash=head.hash,
+            sequence=sequence,
+            occurred_at=occurred_at,
+            action=item.action,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            case_id=item.case.pk if item.case is not None else None,
+            details=details,
+        )
+        events.append(
+            AuditEvent(
+                sequence=sequence,
+                occurred_at=occurred_at,
+                action=item.action,
+                actor_id=actor_id,
+                actor_label=actor_label,
+                case=item.case,
+                details=details,
+                previous_hash=head.hash,
+                hash=digest,
+                mac=_event_mac(digest),
+            )
+        )
+        head.sequence = sequence
+        head.hash = digest
+    if len(events) == 1:
+        events[0].save(force_insert=True)
+    else:
+        events = AuditEvent.objects.bulk_create(events)
     head.save(update_fields=["sequence", "hash"])
-    return event
+    return events
 
 
 @dataclass(frozen=True)

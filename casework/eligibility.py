@@ -64,11 +64,17 @@ def officer_refusals(*, case: Case, officer: StaffProfile) -> list[ValidationErr
         refusals.append(ValidationError(ASSIGN_OFFICER_INACTIVE, code="officer_inactive"))
     # The officer must work the case's unit and, when known, its governorate.
     if officer.unit_id != case.unit_id or (
-        case.governorate_id is not None
-        and not officer.governorates.filter(pk=case.governorate_id).exists()
+        case.governorate_id is not None and not _serves_governorate(officer, case.governorate_id)
     ):
         refusals.append(ValidationError(ASSIGN_OFFICER_OUT_OF_SCOPE, code="officer_out_of_scope"))
     return refusals
+
+
+def _serves_governorate(officer: StaffProfile, governorate_id: int) -> bool:
+    # case_assign reads the officer with this answer (annotated) under its lock.
+    if getattr(officer, "serves_case_governorate_of", None) == governorate_id:
+        return bool(officer.serves_case_governorate)
+    return officer.governorates.filter(pk=governorate_id).exists()
 
 
 def officer_filter_for_case(case: Case) -> Q:

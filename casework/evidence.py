@@ -32,7 +32,7 @@ from django.core.files.storage import storages
 from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
-from casework.audit import audit_record
+from casework.audit import PendingEvent, audit_record_many
 from casework.crypto import DecryptionError, Sealer
 from casework.evidence_limits import evidence_quota_take
 from casework.inspection import archive_inspect, pdf_inspect
@@ -205,8 +205,8 @@ def evidence_store(
     return evidence
 
 
-def _audit_added(evidence: Evidence, *, case: Case, actor=None) -> None:
-    audit_record(
+def _added_event(evidence: Evidence, *, case: Case, actor=None) -> PendingEvent:
+    return PendingEvent(
         action=AuditEvent.Action.EVIDENCE_ADDED,
         actor=actor,
         actor_label="" if actor is not None else evidence.source,
@@ -222,26 +222,43 @@ def _audit_added(evidence: Evidence, *, case: Case, actor=None) -> None:
     )
 
 
-@transaction.atomic
+def _audit_added(evidence: Evidence, *, case: Case, actor=None) -> None:
+    audit_record_many([_added_event(evidence, case=case, actor=actor)])
+
+
 def evidence_attach_to_case(*, owner_uuid: uuid.UUID, case: Case) -> int:
     """Attach a draft's files to the case filed from it; audit one EVIDENCE_ADDED each.
 
     The files were encrypted for ``owner_uuid``, which must be the case's
     uuid (anything else could never be decrypted with the case's key).
-    Returns the number of files attached.
+    Returns the number of files attached. One UPDATE for all the files and
+    one append of their events (in upload order), whatever their number.
+    No savepoint: a failure here aborts the caller's whole transaction.
     """
     if case.uuid != owner_uuid:
+        # Refused before the transaction: the caller's transaction stays usable.
         raise ValueError("draft evidence can only be attached to the case of the same uuid")
+    return _attach_drafts(owner_uuid=owner_uuid, case=case)
+
+
+@transaction.atomic(savepoint=False)
+def _attach_drafts(*, owner_uuid: uuid.UUID, case: Case) -> int:
     _lock_owner(owner_uuid)
-    drafts = list(
-        Evidence.objects.select_for_update()
-        .filter(owner_uuid=owner_uuid, case__isnull=True)
-        .order_by("uploaded_at", "pk")
+    # One UPDATE ... RETURNING (PostgreSQL; SQLite 3.35+): it locks the rows it
+    # changes, as SELECT ... FOR UPDATE did, and says which they were.
+    table = connection.ops.quote_name(Evidence._meta.db_table)
+    owner = Evidence._meta.get_field("owner_uuid").get_db_prep_value(owner_uuid, connection)
+    drafts = sorted(
+        Evidence.objects.raw(
+            f"UPDATE {table} SET case_id = %s WHERE owner_uuid = %s AND case_id IS NULL "  # noqa: S608 - table name from the model
+            "RETURNING id, uuid, owner_uuid, case_id, kind, size, source, uploaded_at",
+            [case.pk, owner],
+        ),
+        key=lambda evidence: (evidence.uploaded_at, evidence.pk),
     )
-    for evidence in drafts:
-        evidence.case = case
-        evidence.save(update_fields=["case"])
-        _audit_added(evidence, case=case)
+    if not drafts:
+        return 0
+    audit_record_many([_added_event(evidence, case=case) for evidence in drafts])
     return len(drafts)
 
 

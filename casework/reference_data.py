@@ -1,4 +1,4 @@
-"""Reference data every report step reads (categories, governorates), kept
+"""Reference data every report step reads (categories, governorates, units), kept
 per process instead of queried on every request.
 
 These tables change a few times a year, through the console. A save or delete
@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from casework.models import Category, Governorate
+from casework.models import Category, Governorate, Unit
 
 REFERENCE_DATA_SECONDS = 60
 
@@ -39,6 +39,19 @@ def categories_active() -> list[Category]:
 def governorates_all() -> list[Governorate]:
     """Every governorate, in its order."""
     return _kept("governorates", lambda: list(Governorate.objects.all()))
+
+
+def units_all() -> list[Unit]:
+    """Every unit (filing routes each report to one)."""
+    return _kept("units", lambda: list(Unit.objects.all()))
+
+
+def category_by_code(code: str) -> Category | None:
+    """The category ``code`` names, active or not: active ones from the kept copy."""
+    for category in categories_active():
+        if category.code == code:
+            return category
+    return Category.objects.filter(code=code).first()
 
 
 def reference_data_forget(**_signal) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +46,7 @@ from casework.models import (
     SuspectIdentifier,
     Unit,
 )
+from casework.reference_data import category_by_code, governorates_all, units_all
 from casework.roles import staff_role_apply
 from casework.selectors import (
     case_access_for,
@@ -235,7 +237,9 @@ def _unique_reference() -> str:
     raise RuntimeError("could not draw a free case reference")
 
 
-@transaction.atomic
+# No savepoint: every caller files inside its own transaction, which a
+# failure here aborts as a whole (no case without its credential and event).
+@transaction.atomic(savepoint=False)
 def report_file(
     *,
     owner_uuid: uuid.UUID,
@@ -255,13 +259,17 @@ def report_file(
     """
     now = timezone.now()
     sealer = Sealer(owner=owner_uuid, wrapped_key=wrapped_key)
-    category = Category.objects.filter(code=answers.category_code).first()
-    unit = Unit.objects.get(
-        kind=route_unit_kind(
-            category_code=answers.category_code, knows_blackmailer=answers.knows_blackmailer
-        )
+    # Reference rows from this process's kept copies (casework.reference_data).
+    category = category_by_code(answers.category_code)
+    unit_kind = route_unit_kind(
+        category_code=answers.category_code, knows_blackmailer=answers.knows_blackmailer
     )
-    governorate = Governorate.objects.filter(code=answers.governorate_code).first()
+    unit = next((unit for unit in units_all() if unit.kind == unit_kind), None)
+    if unit is None:
+        unit = Unit.objects.get(kind=unit_kind)
+    governorate = next(
+        (row for row in governorates_all() if row.code == answers.governorate_code), None
+    )
     priority = priority_for(
         self_harm_risk=answers.self_harm_risk,
         is_minor=answers.is_minor,
@@ -303,18 +311,23 @@ def report_file(
     )
     case.save()
     seen = set()
+    suspects = []
     for raw in answers.suspect_identifiers:
         normalised = suspect_identifier_normalise(raw)
         if normalised is None or normalised in seen:
             continue
         seen.add(normalised)
         kind, value = normalised
-        SuspectIdentifier.objects.create(
-            case=case,
-            kind=kind,
-            value_enc=sealer.seal_text(f"suspect/{kind}", value),
-            fingerprint=fingerprint(f"{kind}:{value}"),
+        suspects.append(
+            SuspectIdentifier(
+                case=case,
+                kind=kind,
+                value_enc=sealer.seal_text(f"suspect/{kind}", value),
+                fingerprint=fingerprint(f"{kind}:{value}"),
+            )
         )
+    # One INSERT for all of them, in the order given (their ids keep that order).
+    SuspectIdentifier.objects.bulk_create(suspects)
     passphrase = demo_passphrase or passphrase_new()
     ReporterCredential.objects.create(case=case, passphrase_hash=passphrase_hash(passphrase))
     audit_record(
@@ -323,7 +336,10 @@ def report_file(
         case=case,
         details={"unit": unit.kind, "priority": priority, "suspects": len(seen)},
     )
-    case = case_auto_assign(case=case)
+    # Straight to the auto-assigner, without case_auto_assign's locked read:
+    # the row was inserted by this transaction, so it is held already (nobody
+    # else can see it yet) and is open and unassigned.
+    case = _auto_assign_locked(case=case, reason="filed", exclude=None)
     return FiledReport(case=case, passphrase=passphrase)
 
 
@@ -507,28 +523,57 @@ def case_assign(
     concurrent ``staff_profile_change`` of the officer (say, of their sex)
     either sees this assignment or is seen by it.
     """
-    actor = by.user if by is not None else None
-    with transaction.atomic():
+    # No savepoint: a refusal leaves the block normally (its event kept) and is
+    # raised after it; any other error aborts the caller's transaction anyway.
+    with transaction.atomic(savepoint=False):
         locked = Case.objects.select_for_update().get(pk=case.pk)
-        staff_profiles_share_lock([officer.pk])
-        officer = StaffProfile.objects.select_related("user").get(pk=officer.pk)
-        refusals = _assign_refusals(
-            case=locked, officer=officer, by=by, expected_officer=expected_officer
+        assigned, refusal = _case_assign_holding_case(
+            case=locked, officer=officer, by=by, expected_officer=expected_officer, via=via
         )
-        if not refusals:
-            return _case_assign_locked(case=locked, officer=officer, actor=actor, via=via)
-        audit_record(
-            action=AuditEvent.Action.CASE_ASSIGN_REFUSED,
-            actor=actor,
-            case=locked,
-            details={
-                "code": refusals[0].code,
-                "codes": [refusal.code for refusal in refusals],
-                "officer": officer.pk,
-                "via": via,
-            },
+    if refusal is not None:
+        raise refusal
+    return assigned
+
+
+def _case_assign_holding_case(
+    *, case: Case, officer: StaffProfile, by: StaffProfile | None, expected_officer, via: str
+) -> tuple[Case, ValidationError | None]:
+    """``case_assign`` for a caller that holds the case row locked already
+    (the auto-assigner): the officer's row next, then the decision. Returns
+    the case and the refusal (audited here) for the caller to raise, if any."""
+    actor = by.user if by is not None else None
+    staff_profiles_share_lock([officer.pk])
+    # Read again under the lock; whether the officer serves the case's
+    # governorate comes with it (casework.eligibility reads it from there).
+    officer = (
+        StaffProfile.objects.select_related("user")
+        .annotate(
+            serves_case_governorate=Exists(
+                StaffProfile.governorates.through.objects.filter(
+                    staffprofile_id=OuterRef("pk"), governorate_id=case.governorate_id
+                )
+            )
         )
-    raise refusals[0]
+        .get(pk=officer.pk)
+    )
+    officer.serves_case_governorate_of = case.governorate_id
+    refusals = _assign_refusals(
+        case=case, officer=officer, by=by, expected_officer=expected_officer
+    )
+    if not refusals:
+        return _case_assign_locked(case=case, officer=officer, actor=actor, via=via), None
+    audit_record(
+        action=AuditEvent.Action.CASE_ASSIGN_REFUSED,
+        actor=actor,
+        case=case,
+        details={
+            "code": refusals[0].code,
+            "codes": [refusal.code for refusal in refusals],
+            "officer": officer.pk,
+            "via": via,
+        },
+    )
+    return case, refusals[0]
 
 
 def _case_assign_locked(*, case: Case, officer: StaffProfile, actor, via: str) -> Case:
@@ -579,7 +624,13 @@ def _auto_assign_locked(*, case: Case, reason: str, exclude: StaffProfile | None
         candidates = candidates.exclude(pk=exclude.pk)
     officer = candidates.first()
     if officer is not None:
-        return case_assign(case=case, officer=officer, by=None, via="auto")
+        # The caller holds the case row locked: no second read of it.
+        assigned, refusal = _case_assign_holding_case(
+            case=case, officer=officer, by=None, expected_officer=CURRENT, via="auto"
+        )
+        if refusal is not None:
+            raise refusal
+        return assigned
     state = (
         Case.AssignmentState.AWAITING_FEMALE_OFFICER
         if case.wants_female_officer

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from casework.crypto import fingerprint
@@ -70,19 +70,40 @@ def throttle_hit(*, key: str, limit: int, window_seconds: int, lock_seconds: int
     return ThrottleState(row.count, row.locked_until, just_locked)
 
 
-@transaction.atomic
+# One statement per hit, on PostgreSQL and SQLite (3.35+) alike: the row is
+# created at its first hit; afterwards the conflict branch starts a new window
+# or adds one while under the limit, and returns nothing when it is spent. The
+# row is locked by the statement itself (PostgreSQL re-checks the WHERE after
+# waiting for another hit; SQLite writes one at a time).
+_CONSUME_SQL = """
+INSERT INTO {table} (key, count, window_started_at, locked_until)
+VALUES (%s, 1, %s, NULL)
+ON CONFLICT (key) DO UPDATE SET
+    count = CASE WHEN {table}.window_started_at <= %s THEN 1 ELSE {table}.count + 1 END,
+    window_started_at = CASE
+        WHEN {table}.window_started_at <= %s THEN excluded.window_started_at
+        ELSE {table}.window_started_at
+    END
+WHERE {table}.window_started_at <= %s OR {table}.count < %s
+RETURNING count
+"""
+
+
 def throttle_consume(*, key: str, limit: int, window_seconds: int) -> bool:
-    """Take one unit of a rate limit; False (and nothing taken) when it is spent."""
-    now = timezone.now()
-    row = _locked_row(key)
-    if row.window_started_at + dt.timedelta(seconds=window_seconds) <= now:
-        row.count = 0
-        row.window_started_at = now
-    if row.count >= limit:
+    """Take one unit of a rate limit; False (and nothing taken) when it is spent.
+
+    One round trip whatever the state (``_CONSUME_SQL``): atomic on its own,
+    so it needs no transaction or savepoint around it.
+    """
+    if limit < 1:
         return False
-    row.count += 1
-    row.save(update_fields=["count", "window_started_at"])
-    return True
+    now = timezone.now()
+    adapt = connection.ops.adapt_datetimefield_value
+    window_over = adapt(now - dt.timedelta(seconds=window_seconds))
+    sql = _CONSUME_SQL.format(table=connection.ops.quote_name(ThrottleCounter._meta.db_table))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key, adapt(now), window_over, window_over, window_over, limit])
+        return cursor.fetchone() is not None
 
 
 def throttle_clear(key: str) -> None:

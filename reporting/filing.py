@@ -24,11 +24,12 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.audit import audit_record
+from casework.audit import DeferredAudit, audit_deferred, audit_record
 from casework.crypto import DecryptionError, field_decrypt, field_encrypt
 from casework.evidence import evidence_attach_to_case, evidence_discard_for_owner
 from casework.models import Answer, AuditEvent, Case, Platform
@@ -233,10 +234,31 @@ def report_submit(
     gets its evidence attached and is deleted, never filed twice.
     ``draft_gone`` when neither the draft nor its case exists.
     """
+    # Every event of the filing (filed, assigned, evidence added) is appended
+    # at the end in one go, in the order recorded: one lock of the chain head,
+    # taken after the case and staff profile rows.
+    with audit_deferred() as audit:
+        return _report_submit_locked(draft=draft, browser_key=browser_key, now=now, audit=audit)
+
+
+def _report_submit_locked(
+    *, draft: ReportDraft, browser_key: bytes, now: dt.datetime | None, audit: DeferredAudit
+) -> SubmitResult:
     now = now or timezone.now()
-    locked = ReportDraft.objects.select_for_update().filter(pk=draft.pk).first()
-    # Read after the lock: a send that held it has committed its case by now.
-    case = Case.objects.filter(uuid=draft.uuid).first()
+    # Whether the draft's case exists comes with the locked read. A send that
+    # held the lock deleted the draft with filing (then no row comes back and
+    # the case is read on its own, after the lock); a draft row that does come
+    # back was never filed since this statement began, as whoever files a
+    # draft deletes it in the same transaction.
+    locked = (
+        ReportDraft.objects.select_for_update()
+        .filter(pk=draft.pk)
+        .annotate(case_filed=Exists(Case.objects.filter(uuid=OuterRef("uuid"))))
+        .first()
+    )
+    case = None
+    if locked is None or locked.case_filed:
+        case = Case.objects.filter(uuid=draft.uuid).first()
     if case is not None:
         if locked is not None:
             evidence_attach_to_case(owner_uuid=locked.uuid, case=case)
@@ -251,6 +273,7 @@ def report_submit(
         wrapped_key=locked.wrapped_key,
         answers=answers_to_report(answers, now=now),
     )
+    audit.case_inserted(filed.case)
     evidence_attach_to_case(owner_uuid=locked.uuid, case=filed.case)
     FiledReceipt.objects.create(
         case=filed.case,

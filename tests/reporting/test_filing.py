@@ -56,13 +56,13 @@ def test_report_submit__failure_while_attaching_evidence_leaves_nothing_half_don
 
     write_report(client, evidence=True)
     assert Evidence.objects.count() == 1 and len(stored_files(_evidence_dir)) == 1
-    real = evidence_module._audit_added
+    real = evidence_module._added_event
 
     def failing(*args, **kwargs):
         assert Case.objects.exists()  # the case row is written by now
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(evidence_module, "_audit_added", failing)
+    monkeypatch.setattr(evidence_module, "_added_event", failing)
     client.raise_request_exception = False
     assert client.post(SEND).status_code == 503  # the translated "try again" page
 
@@ -75,7 +75,7 @@ def test_report_submit__failure_while_attaching_evidence_leaves_nothing_half_don
     (path,) = stored_files(_evidence_dir)
     assert storages["evidence"].exists(evidence.storage_name)
 
-    monkeypatch.setattr(evidence_module, "_audit_added", real)
+    monkeypatch.setattr(evidence_module, "_added_event", real)
     assert client.post(SEND).status_code == 303
     case = Case.objects.get()
     assert list(Evidence.objects.values_list("case", flat=True)) == [case.pk]
