@@ -38,3 +38,11 @@ WHITENOISE_USE_FINDERS = True
 # processes (throttling across gunicorn workers) must see the same database.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": f"/tmp/sanad-test-{os.getpid()}.sqlite3"}  # noqa: F405, S108
+
+# Each test process keeps its uploads in progress apart: purge_expired's sweep
+# of stale temporary files in one xdist worker's test must not delete a file
+# another worker is writing.
+SANAD_EVIDENCE_TEMP_DIR = os.environ.get(
+    "SANAD_EVIDENCE_TEMP_DIR",
+    f"/tmp/sanad-evidence-{os.getpid()}",  # noqa: S108
+)

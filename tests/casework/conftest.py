@@ -61,6 +61,7 @@ def upload_tmp(tmp_path, settings, monkeypatch) -> Path:
     directory = tmp_path / "upload-tmp"
     directory.mkdir()
     settings.FILE_UPLOAD_TEMP_DIR = str(directory)
+    settings.SANAD_EVIDENCE_TEMP_DIR = ""  # under FILE_UPLOAD_TEMP_DIR, as in production
     monkeypatch.setattr(tempfile, "tempdir", str(directory))
     return directory
 
