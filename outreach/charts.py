@@ -109,14 +109,14 @@ def count_axis(series: MonthlySeries) -> SafeString:
     # Outside the f-string: xgettext does not read calls inside f-strings.
     axis_title = pgettext("chart axis", "Number")
     out = [
-        f'<svg class="chart-count-axis" viewBox="0 0 {GUTTER} {HEIGHT}" aria-hidden="true" '
-        f'focusable="false"><g font-size="11" fill="{INK}" text-anchor="middle">'
-        f'<text class="chart-axis-title" x="{middle}" y="14">{escape(axis_title)}</text>'
+        f'<svg class="chart-count-axis" viewBox="0 0 {GUTTER} {HEIGHT}" aria-hidden="true">'
+        f'<g font-size="11" fill="{INK}" text-anchor="middle">'
+        f'<text x="{middle}" y="14">{escape(axis_title)}</text>'
         '<g dominant-baseline="middle">'
     ]
     for tick in range(0, top_value + 1, step):
         out.append(
-            f'<text class="chart-tick" x="{middle}" y="{_n(_y_of(tick, top_value))}">'
+            f'<text x="{middle}" y="{_n(_y_of(tick, top_value))}">'
             f"{escape(formats.number_format(tick))}</text>"
         )
     out.append("</g></g></svg>")

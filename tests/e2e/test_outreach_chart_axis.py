@@ -35,12 +35,12 @@ SCROLL_AND_MEASURE = """
     const r = element.getBoundingClientRect();
     return {left: r.left, right: r.right, top: r.top, bottom: r.bottom, height: r.height};
   };
-  const ticks = [...frame.querySelectorAll('.chart-count-axis .chart-tick')];
+  const ticks = [...frame.querySelectorAll('.chart-count-axis g g text')];
   return {
     rtl,
     scrolled: Math.abs(scroller.scrollLeft - before),
     overflow: scroller.scrollWidth - scroller.clientWidth,
-    title: box(frame.querySelector('.chart-axis-title')),
+    title: box(frame.querySelector('.chart-count-axis text')),
     topTick: box(ticks[ticks.length - 1]),
     scroller: box(scroller),
     axis: box(frame.querySelector('.chart-count-axis')),
