@@ -10,7 +10,9 @@ stylesheet to refine.
 
 Right-to-left: in Arabic and Sorani the months run from right to left (the
 earliest month at the right, where reading starts), mirroring the x axis and
-putting the count axis on the right. The numbers themselves stay as they are.
+putting the count axis on the right. The count axis is a separate small SVG
+(``count_axis``) beside the plot, so it stays in view while a phone scrolls
+the months sideways. The numbers themselves stay as they are.
 Each chart is ``role="img"`` with a title and a description; the same numbers
 are in the table that follows it on the page.
 """
@@ -32,6 +34,9 @@ WIDTH = 720
 HEIGHT = 240
 GUTTER = 44  # the count axis, on the start side
 END_PAD = 10
+# The plot's own SVG reaches this far into the gutter, so a month or year
+# label centred on the first slot is not cut off where the axis SVG begins.
+PLOT_LEAD = 14
 TOP = 26
 BOTTOM = 42
 BAR_COLOUR = "#5b8a9a"
@@ -77,50 +82,88 @@ def _month_label(month) -> str:
     return _month_label_in(get_language(), month)
 
 
+def _count_scale(series: MonthlySeries) -> tuple[int, int]:
+    """The gridline step and the top of the count axis, shared by plot and axis."""
+    months = series.months
+    highest = max([m.sessions for m in months] + [m.cases for m in months] + [1])
+    step = _nice_step(highest)
+    return step, step * math.ceil(highest / step)
+
+
+def _y_of(value: int, top_value: int) -> float:
+    plot_height = HEIGHT - TOP - BOTTOM
+    return TOP + plot_height - value / top_value * plot_height
+
+
+def count_axis(series: MonthlySeries) -> SafeString:
+    """The count axis (title and tick labels) as its own small SVG.
+
+    It sits beside the plot, outside the sideways scroller, so on a phone the
+    scale stays in view while the months scroll. Same height and vertical
+    scale as the plot (the stylesheet keeps both at one width ratio), so each
+    label lines up with its gridline. Hidden from screen readers: the plot's
+    description and the table carry the numbers.
+    """
+    step, top_value = _count_scale(series)
+    middle = _n(GUTTER / 2)
+    # Outside the f-string: xgettext does not read calls inside f-strings.
+    axis_title = pgettext("chart axis", "Number")
+    out = [
+        f'<svg class="chart-count-axis" viewBox="0 0 {GUTTER} {HEIGHT}" aria-hidden="true">'
+        f'<g font-size="11" fill="{INK}" text-anchor="middle">'
+        f'<text x="{middle}" y="14">{escape(axis_title)}</text>'
+        '<g dominant-baseline="middle">'
+    ]
+    for tick in range(0, top_value + 1, step):
+        out.append(
+            f'<text x="{middle}" y="{_n(_y_of(tick, top_value))}">'
+            f"{escape(formats.number_format(tick))}</text>"
+        )
+    out.append("</g></g></svg>")
+    return mark_safe("".join(out))  # noqa: S308
+
+
 def monthly_chart(
     series: MonthlySeries, *, rtl: bool, dom_id: str, title: str, description: str
 ) -> SafeString:
-    """The SVG for one series. ``title`` and ``description`` are plain text (escaped here)."""
+    """The plot SVG for one series. ``title`` and ``description`` are plain text (escaped here).
+
+    The count axis is drawn apart by ``count_axis``: the viewBox leaves the
+    axis gutter out (all but ``PLOT_LEAD`` of it), so the plot can scroll
+    while the axis stays put.
+    """
     months = series.months
     count = len(months)
-    highest = max([m.sessions for m in months] + [m.cases for m in months] + [1])
-    step = _nice_step(highest)
-    top_value = step * math.ceil(highest / step)
+    step, top_value = _count_scale(series)
     plot_width = WIDTH - GUTTER - END_PAD
     plot_height = HEIGHT - TOP - BOTTOM
     slot = plot_width / count
     bar_width = max(slot * 0.6, 1.0)
     plot_start = END_PAD if rtl else GUTTER
-    axis_x = WIDTH - GUTTER / 2 if rtl else GUTTER / 2
 
     def x_of(index: int) -> float:
         # Slot ``index`` counted from the reading start: left in LTR, right in RTL.
         return WIDTH - GUTTER - (index + 1) * slot if rtl else GUTTER + index * slot
 
     def y_of(value: int) -> float:
-        return TOP + plot_height - value / top_value * plot_height
+        return _y_of(value, top_value)
 
-    # Outside the f-string: xgettext does not read calls inside f-strings.
-    axis_title = pgettext("chart axis", "Number")
     # Shared presentation attributes sit on groups, not on every element.
     out: list[str] = [
         f'<svg class="outreach-chart" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'viewBox="{0 if rtl else GUTTER - PLOT_LEAD} 0 {WIDTH - GUTTER + PLOT_LEAD} {HEIGHT}" '
+        'role="img" '
         f'aria-labelledby="{dom_id}-title {dom_id}-desc" id="{dom_id}" '
         f'data-direction="{"rtl" if rtl else "ltr"}" '
         f'data-first-month="{months[0].month:%Y-%m}" data-months="{count}">',
         f'<title id="{dom_id}-title">{escape(title)}</title>',
         f'<desc id="{dom_id}-desc">{escape(description)}</desc>',
         f'<g font-size="11" fill="{INK}" text-anchor="middle">',
-        f'<text x="{_n(axis_x)}" y="14">{escape(axis_title)}</text>',
     ]
     grid: list[str] = []
-    out.append('<g dominant-baseline="middle">')
     for tick in range(0, top_value + 1, step):
         y = _n(y_of(tick))
         grid.append(f"M{_n(plot_start)} {y}H{_n(plot_start + plot_width)}")
-        out.append(f'<text x="{_n(axis_x)}" y="{y}">{escape(formats.number_format(tick))}</text>')
-    out.append("</g>")
 
     # All bars in one path, the cases as one polyline whose points a marker
     # draws: a chart weighs about 3 KB whatever its months. The values ride

@@ -239,6 +239,7 @@ def analytics(request: HttpRequest) -> HttpResponse:
                 "svg": charts.monthly_chart(
                     series, rtl=rtl, dom_id=dom_id, title=title, description=description
                 ),
+                "axis": charts.count_axis(series),
                 "rows": [
                     (*labels[m.month], m.sessions, m.reached_female, m.reached_male, m.cases)
                     for m in series.months
