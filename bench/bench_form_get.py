@@ -63,6 +63,7 @@ def start_server(port: int, workdir: Path) -> subprocess.Popen:
         "SANAD_SECRET_KEY": "form-bench-" + "k" * 50,
         "SANAD_KEYS": "load1:" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=",
         "SANAD_FINGERPRINT_KEY": "form-bench-fingerprint",
+        "SANAD_AUDIT_KEY": "form-bench-audit",
         "SANAD_SSL_REDIRECT": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",

@@ -90,6 +90,7 @@ def server_env(port: int, database_url: str) -> dict:
         "SANAD_SECRET_KEY": "flood-bench-" + "k" * 50,
         "SANAD_KEYS": "flood1:" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=",
         "SANAD_FINGERPRINT_KEY": "flood-bench-fingerprint",
+        "SANAD_AUDIT_KEY": "flood-bench-audit",
         "SANAD_SSL_REDIRECT": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": database_url,

@@ -353,6 +353,8 @@ def main() -> int:
             "SANAD_SECRET_KEY": "load-faults-" + "k" * 50,
             "SANAD_KEYS": "load1:" + base64.b64encode(os.urandom(32)).decode(),
             "SANAD_FINGERPRINT_KEY": "load-faults-fingerprint",
+            "SANAD_AUDIT_KEY": "load-faults-audit",
+            "SANAD_AUDIT_HEAD_LOG": str(work / "audit-heads.jsonl"),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DATABASE_URL": database.url,
             "SANAD_EVIDENCE_STORAGE": "filesystem",
@@ -420,7 +422,15 @@ def run_load(args, proxy, database, servers, env, totp) -> int:
     from bench.sanad_http import followup_login, followup_ok
 
     def logs_in(receipt) -> bool:
-        return followup_ok(followup_login(Browser(proxy, timeout=60), *receipt))
+        # Hundreds of logins at once meet the site-wide budget of code checks
+        # (429 "try again in a moment", before any hashing): like a victim,
+        # wait and try again. A receipt is lost only if it never logs in.
+        for _attempt in range(30):
+            response = followup_login(Browser(proxy, timeout=60), *receipt)
+            if response.status != 429:
+                return followup_ok(response)
+            time.sleep(float(response.headers.get("Retry-After", "1") or 1))
+        return False
 
     with ThreadPoolExecutor(max_workers=4) as logins:
         logged_in = sum(logins.map(logs_in, figures.receipts))

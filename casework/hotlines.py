@@ -16,13 +16,18 @@ every app server.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 NUMBER_INVALID = _("A help number may hold only digits, spaces and a leading +.")
 _NUMBER_PATTERN = re.compile(r"^\+?[0-9][0-9 ]{1,18}$")
+FEDERAL_COMMUNITY_POLICE = _("Community Police")
+FEDERAL_COMMUNITY_POLICE_WHEN = _("If you know who the blackmailer is.")
+FEDERAL_NATIONAL_SECURITY = _("National Security Service")
+FEDERAL_NATIONAL_SECURITY_WHEN = _("If you do not know who the blackmailer is.")
 
 
 class HelpNumber(models.Model):
@@ -62,10 +67,32 @@ class HelpNumber(models.Model):
         return f"{self.label} {self.number}"
 
 
-def help_numbers_for(*, governorate=None) -> list[HelpNumber]:
+@dataclass(frozen=True)
+class FederalHelpNumber:
+    number: str
+    label: str
+    when_to_call: str
+
+
+def federal_help_numbers() -> list[FederalHelpNumber]:
+    """The two federal hotlines, from the code: shown when the database cannot
+    be read (an outage), because a person in danger must still see them."""
+    return [
+        FederalHelpNumber("497", str(FEDERAL_COMMUNITY_POLICE), str(FEDERAL_COMMUNITY_POLICE_WHEN)),
+        FederalHelpNumber(
+            "131", str(FEDERAL_NATIONAL_SECURITY), str(FEDERAL_NATIONAL_SECURITY_WHEN)
+        ),
+    ]
+
+
+def help_numbers_for(*, governorate=None) -> list[HelpNumber] | list[FederalHelpNumber]:
     """The numbers to show in `governorate` (or nationally when None): each
-    service's local number where there is one, else its federal number."""
-    rows = list(HelpNumber.objects.filter(is_active=True))
+    service's local number where there is one, else its federal number; the
+    federal ones from the code while the database is down."""
+    try:
+        rows = list(HelpNumber.objects.filter(is_active=True))
+    except DatabaseError:
+        return federal_help_numbers()
     local = {
         row.service: row
         for row in rows
