@@ -139,3 +139,25 @@ def _plain_http_cookies(settings):
     settings.CSRF_COOKIE_SECURE = False
     # A __Host- cookie must be Secure: browsers drop it over plain HTTP.
     settings.CSRF_COOKIE_NAME = "csrftoken"
+
+
+def closed_cases_filed(*, unit, governorate, per_month: list[tuple[int, int]]) -> None:
+    """Closed cases in 2024 for the outreach charts: ``per_month`` is
+    [(month, count), …]; only routing and dates, no victim content."""
+    import datetime as dt
+    import uuid
+
+    from casework.models import Case
+
+    for month, count in per_month:
+        for day in range(1, count + 1):
+            filed_at = dt.datetime(2024, month, day, 9, tzinfo=dt.UTC)
+            Case.objects.create(
+                reference=f"SND-{uuid.uuid4().hex[:9].upper()}",
+                unit=unit,
+                governorate=governorate,
+                filed_at=filed_at,
+                first_contact_due_at=filed_at + dt.timedelta(days=1),
+                wrapped_key=b"not-a-real-key",
+                status=Case.Status.CLOSED,
+            )

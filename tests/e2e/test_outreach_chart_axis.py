@@ -9,13 +9,11 @@ tests/e2e/screenshots/ (git-ignored) for a person to look at.
 from __future__ import annotations
 
 import base64
-import datetime as dt
-import uuid
 
 import pyotp
 import pytest
 
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import SCREENSHOTS, closed_cases_filed
 
 pytestmark = pytest.mark.e2e
 
@@ -54,24 +52,15 @@ SCROLL_AND_MEASURE = """
 @pytest.fixture
 def chart_admin(reference_data):
     """An administrator, and a few cases filed in Karbala over seven months."""
-    from casework.models import Case, Governorate, Unit
+    from casework.models import Governorate, Unit
     from tests.casework.console_fixtures import make_staff, totp_device
 
     admin = make_staff(ADMIN, role="administrator", unit_kind=None, governorates=())
     unit = Unit.objects.get(kind=Unit.Kind.COMMUNITY_POLICE)
     karbala = Governorate.objects.get(code="karbala")
-    for month, count in [(1, 8), (2, 6), (3, 12), (5, 2), (6, 4), (7, 3)]:
-        for day in range(1, count + 1):
-            filed_at = dt.datetime(2024, month, day, 9, tzinfo=dt.UTC)
-            Case.objects.create(
-                reference=f"SND-{uuid.uuid4().hex[:9].upper()}",
-                unit=unit,
-                governorate=karbala,
-                filed_at=filed_at,
-                first_contact_due_at=filed_at + dt.timedelta(days=1),
-                wrapped_key=b"not-a-real-key",
-                status=Case.Status.CLOSED,
-            )
+    closed_cases_filed(
+        unit=unit, governorate=karbala, per_month=[(1, 8), (2, 6), (3, 12), (5, 2), (6, 4), (7, 3)]
+    )
     return base64.b32encode(bytes.fromhex(totp_device(admin).key)).decode()
 
 

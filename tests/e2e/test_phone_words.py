@@ -20,7 +20,7 @@ import uuid
 import pyotp
 import pytest
 
-from tests.e2e.conftest import save_screenshot
+from tests.e2e.conftest import closed_cases_filed, save_screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -207,7 +207,7 @@ def test_console_on_a_phone__list_case_and_reply(live_server, new_page, console_
 @pytest.fixture
 def analytics_admin(reference_data):
     """An administrator, and Karbala's story: 8 cases a month before a campaign, 2 after."""
-    from casework.models import Case, Governorate, Unit
+    from casework.models import Governorate, Unit
     from outreach.demo import ensure_topics
     from outreach.services import SessionDetails, session_log
     from tests.casework.console_fixtures import make_staff, totp_device
@@ -233,18 +233,9 @@ def analytics_admin(reference_data):
             topics=topics[:2],
         ),
     )
-    for month, count in [(1, 8), (2, 8), (3, 8), (5, 2), (6, 2), (7, 3)]:
-        for day in range(1, count + 1):
-            filed_at = dt.datetime(2024, month, day, 9, tzinfo=dt.UTC)
-            Case.objects.create(
-                reference=f"SND-{uuid.uuid4().hex[:9].upper()}",
-                unit=unit,
-                governorate=karbala,
-                filed_at=filed_at,
-                first_contact_due_at=filed_at + dt.timedelta(days=1),
-                wrapped_key=b"not-a-real-key",
-                status=Case.Status.CLOSED,
-            )
+    closed_cases_filed(
+        unit=unit, governorate=karbala, per_month=[(1, 8), (2, 8), (3, 8), (5, 2), (6, 2), (7, 3)]
+    )
     secret = base64.b32encode(bytes.fromhex(totp_device(admin).key)).decode()
     return karbala, secret
 
