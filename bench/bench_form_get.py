@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -32,6 +31,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.servers import free_port, gunicorn_start, stop, wait_for_http  # noqa: E402
+
 TARGET_RATIO = 0.25
 PAGES = [
     ("bare Django view", "/bench/bare/"),
@@ -39,12 +42,6 @@ PAGES = [
     ("report step GET, fresh visitor", "/en/report/what/"),
     ("report step GET (contact: governorates)", "/en/report/contact/"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_server(port: int, workdir: Path) -> subprocess.Popen:
@@ -79,36 +76,27 @@ def start_server(port: int, workdir: Path) -> subprocess.Popen:
         [python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
     )
     subprocess.run(
-        [python, "manage.py", "seed_demo", "--quiet-logins", "--without-history"],
+        # Production settings on a throwaway database: the demo must be acknowledged.
+        [
+            python,
+            "manage.py",
+            "seed_demo",
+            "--quiet-logins",
+            "--without-history",
+            "--i-understand-this-is-a-demo",
+        ],
         cwd=ROOT,
         env=env,
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    server = subprocess.Popen(
-        [
-            python,
-            "-m",
-            "gunicorn",
-            "-c",
-            "config/gunicorn.conf.py",
-            "--no-control-socket",
-            "--access-logfile",
-            "/dev/null",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/bare/", timeout=1).close()  # noqa: S310
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.terminate()
-    sys.exit("gunicorn did not start")
+    server = gunicorn_start(port=port, env=env, workers=2)
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/bench/bare/", process=server, seconds=15)
+    except RuntimeError:
+        stop(server)
+        sys.exit("gunicorn did not start")
+    return server
 
 
 def fetch(url: str) -> tuple[float, bool]:

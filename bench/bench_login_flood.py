@@ -48,7 +48,6 @@ import multiprocessing
 import os
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -59,6 +58,10 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.servers import free_port, gunicorn_start, stop, wait_for_http  # noqa: E402
+
 TARGET_RATIO = 0.80
 VICTIM_ADDRESS = "198.51.100.1"
 
@@ -75,12 +78,6 @@ filed = report_file(owner_uuid=owner, wrapped_key=wrapped, answers=ReportAnswers
     governorate_code="baghdad"))
 print(filed.case.reference, filed.passphrase.replace(" ", ""))
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def server_env(port: int, database_url: str) -> dict:
@@ -116,33 +113,13 @@ def start_server(env: dict, port: int) -> tuple[subprocess.Popen, str, str]:
         capture_output=True,
         text=True,
     ).stdout.split()
-    server = subprocess.Popen(
-        [
-            python,
-            "-m",
-            "gunicorn",
-            "-c",
-            "config/gunicorn.conf.py",
-            "--no-control-socket",
-            "--access-logfile",
-            "/dev/null",
-            "--error-logfile",
-            "/dev/null",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(150):
-        try:
-            status, _body, _headers = request(port, "GET", "/healthz")
-            if status:
-                return server, victim[-2], victim[-1]
-        except OSError:
-            time.sleep(0.1)
-    server.terminate()
-    sys.exit("gunicorn did not start")
+    server = gunicorn_start(port=port, env=env, workers=int(env["SANAD_WORKERS"]))
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/healthz", process=server, seconds=15)
+    except RuntimeError:
+        stop(server)
+        sys.exit("gunicorn did not start")
+    return server, victim[-2], victim[-1]
 
 
 def server_cpu_seconds(server: subprocess.Popen) -> float:
